@@ -1,1 +1,81 @@
-fn main() {}
+//! The `api` binary: configuration from the environment (and `.env`), tracing, serving.
+
+use std::process::ExitCode;
+
+use api::{Config, app};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        eprintln!("api: cannot read .env: {error}");
+        return ExitCode::from(2);
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("api: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let address = config.listen_addr();
+    let listener = match tokio::net::TcpListener::bind(address).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("api: cannot listen on {address}: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(
+        issuer = config.issuer().as_str(),
+        audience = config.audience().as_str(),
+        "api listening on http://{address}"
+    );
+    if let Err(error) = axum::serve(listener, app(config))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+    {
+        eprintln!("api: server error: {error}");
+        return ExitCode::FAILURE;
+    }
+    tracing::info!("api stopped");
+    ExitCode::SUCCESS
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM, so in-flight requests can finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %error, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "cannot listen for sigterm");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,236 @@
+//! The issuer's signing keys: fetched on demand, cached by `kid`, refreshed on rotation.
+//!
+//! Rules (as jwks-rsa, the quickstart's key source): an unknown `kid` triggers at most one
+//! fetch, and fetches are at least `refetch_interval` apart; concurrent misses wait for the
+//! same fetch; a fetch that fails or yields no usable key never replaces the keys in hand.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
+
+use jsonwebtoken::DecodingKey;
+use reqwest::header::ACCEPT;
+use serde::Deserialize;
+use url::Url;
+
+use super::jwk::{JwksDocumentError, KeySet, usable_keys};
+use crate::config::{Issuer, JwksSettings, is_loopback_host};
+
+/// Why keys could not be fetched.
+#[derive(Debug, thiserror::Error)]
+pub enum JwksFetchError {
+    /// Connecting, sending or reading failed (including the timeout).
+    #[error("jwks request failed")]
+    Request(#[from] reqwest::Error),
+    /// The server answered with a non-success status.
+    #[error("jwks request answered {0}")]
+    Status(reqwest::StatusCode),
+    /// The body is larger than the configured bound.
+    #[error("jwks response exceeds {0} bytes")]
+    TooLarge(usize),
+    /// The body is not a usable JWKS.
+    #[error("jwks document rejected")]
+    Document(#[from] JwksDocumentError),
+}
+
+/// Why no key could be found for a `kid`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum KeyLookupError {
+    /// The issuer's current JWKS does not have this `kid`.
+    #[error("unknown key id")]
+    UnknownKeyId,
+    /// The key is not cached and the last fetch failed.
+    #[error("signing keys unavailable")]
+    Unavailable,
+}
+
+#[derive(Debug, Deserialize)]
+struct DiscoveryDocument {
+    issuer: String,
+    jwks_uri: String,
+}
+
+struct RefreshState {
+    last_attempt: Option<Instant>,
+    last_failed: bool,
+    jwks_url: Option<Url>,
+}
+
+impl RefreshState {
+    fn outcome(&self) -> KeyLookupError {
+        if self.last_failed {
+            KeyLookupError::Unavailable
+        } else {
+            KeyLookupError::UnknownKeyId
+        }
+    }
+}
+
+/// The cached key set of one issuer.
+pub(crate) struct JwksCache {
+    issuer: Issuer,
+    settings: JwksSettings,
+    client: reqwest::Client,
+    keys: RwLock<Arc<KeySet>>,
+    /// Bumped after every completed fetch, so a waiter can tell that it shared one.
+    fetches_completed: AtomicU64,
+    refresh: tokio::sync::Mutex<RefreshState>,
+}
+
+impl JwksCache {
+    /// An empty cache; nothing is fetched until a key is first needed.
+    pub(crate) fn new(issuer: Issuer, settings: JwksSettings) -> Self {
+        let client = reqwest::Client::builder()
+            .timeout(settings.fetch_timeout)
+            .connect_timeout(settings.fetch_timeout)
+            // The JWKS location is fixed by the issuer; following redirects would let anyone
+            // who can answer that URL point us elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("api/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .unwrap_or_else(|error| {
+                tracing::warn!(error = %error, "falling back to a default http client for jwks");
+                reqwest::Client::new()
+            });
+        Self {
+            issuer,
+            settings,
+            client,
+            keys: RwLock::new(Arc::new(KeySet::new())),
+            fetches_completed: AtomicU64::new(0),
+            refresh: tokio::sync::Mutex::new(RefreshState {
+                last_attempt: None,
+                last_failed: false,
+                jwks_url: None,
+            }),
+        }
+    }
+
+    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.get(kid).cloned()
+    }
+
+    /// The verification key for `kid`, fetching the JWKS when it is not cached.
+    ///
+    /// # Errors
+    /// [`KeyLookupError::UnknownKeyId`] when the issuer does not list the key,
+    /// [`KeyLookupError::Unavailable`] when it is not cached and the issuer cannot be reached.
+    pub(crate) async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyLookupError> {
+        if let Some(key) = self.cached(kid) {
+            return Ok(key);
+        }
+        let fetches_before = self.fetches_completed.load(Ordering::Acquire);
+        let mut state = self.refresh.lock().await;
+        if let Some(key) = self.cached(kid) {
+            return Ok(key);
+        }
+        if self.fetches_completed.load(Ordering::Acquire) != fetches_before {
+            // Someone fetched while this request waited: that was this request's one fetch.
+            return Err(state.outcome());
+        }
+        if state
+            .last_attempt
+            .is_some_and(|last| last.elapsed() < self.settings.refetch_interval)
+        {
+            return Err(state.outcome());
+        }
+        state.last_attempt = Some(Instant::now());
+        // Counted as failed until it succeeds, so a fetch abandoned half-way (the request was
+        // cancelled) leaves the waiters answering 503 rather than "unknown key".
+        state.last_failed = true;
+        match self.fetch(&mut state).await {
+            Ok(keys) => {
+                tracing::info!(keys = keys.len(), "jwks refreshed");
+                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
+                state.last_failed = false;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, cause = ?std::error::Error::source(&error), "jwks fetch failed; keeping the cached keys");
+            }
+        }
+        self.fetches_completed.fetch_add(1, Ordering::Release);
+        self.cached(kid).ok_or_else(|| state.outcome())
+    }
+
+    async fn fetch(&self, state: &mut RefreshState) -> Result<KeySet, JwksFetchError> {
+        let jwks_url = match &state.jwks_url {
+            Some(url) => url.clone(),
+            None => {
+                let (url, settled) = self.discover().await;
+                if settled {
+                    state.jwks_url = Some(url.clone());
+                }
+                url
+            }
+        };
+        let body = self.get_bounded(jwks_url).await?;
+        Ok(usable_keys(&body)?)
+    }
+
+    /// The JWKS URL: the discovery document's `jwks_uri` when its `issuer` matches ours exactly
+    /// (OpenID Connect Discovery 1.0 section 4.3), otherwise `<issuer>.well-known/jwks.json`.
+    /// The second value says whether the answer is final or discovery should be tried again.
+    async fn discover(&self) -> (Url, bool) {
+        let fallback = self.issuer.default_jwks_url().clone();
+        match self.get_bounded(self.issuer.discovery_url().clone()).await {
+            Ok(body) => match serde_json::from_slice::<DiscoveryDocument>(&body) {
+                Ok(document) if document.issuer == self.issuer.as_str() => {
+                    match Url::parse(&document.jwks_uri) {
+                        Ok(url) if is_acceptable_jwks_url(&url) => (url, true),
+                        _ => {
+                            tracing::warn!(
+                                "discovery jwks_uri is not an acceptable url; using the default location"
+                            );
+                            (fallback, true)
+                        }
+                    }
+                }
+                Ok(_) => {
+                    tracing::warn!(
+                        "discovery document names another issuer; using the default jwks location"
+                    );
+                    (fallback, true)
+                }
+                Err(_) => (fallback, true),
+            },
+            Err(JwksFetchError::Status(_)) => (fallback, true),
+            Err(_) => (fallback, false),
+        }
+    }
+
+    async fn get_bounded(&self, url: Url) -> Result<Vec<u8>, JwksFetchError> {
+        let max = self.settings.max_bytes;
+        let mut response = self
+            .client
+            .get(url)
+            .header(ACCEPT, "application/json")
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            return Err(JwksFetchError::Status(response.status()));
+        }
+        if response
+            .content_length()
+            .is_some_and(|length| length > max as u64)
+        {
+            return Err(JwksFetchError::TooLarge(max));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await? {
+            if body.len() + chunk.len() > max {
+                return Err(JwksFetchError::TooLarge(max));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+fn is_acceptable_jwks_url(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => url.host_str().is_some_and(is_loopback_host),
+        _ => false,
+    }
+}

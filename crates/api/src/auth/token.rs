@@ -1,0 +1,364 @@
+//! Verifying an RS256 access token: header rules, key by `kid`, signature, then claims.
+//!
+//! Checks, in order: compact JWS form with canonical base64url segments (RFC 7515 section 7.1);
+//! a header that is a JSON object with `alg` exactly `RS256` (the token never chooses the
+//! algorithm), a string `kid`, and none of `crit`, `jwk`, `jku`, `x5u`, `x5c` (RFC 7515 section
+//! 4.1: we support no extensions and take keys only from the issuer's JWKS); the signature
+//! with the issuer's key; then `iss` exact, `aud` containing ours, `exp` in the future and
+//! `nbf` in the past (within the leeway), `sub` present, each claim of the right JSON type.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::claims::Claims;
+use super::jwks::{JwksCache, KeyLookupError};
+use super::verified_cache::{VerifiedTokenCache, token_digest};
+use crate::config::Config;
+
+/// Header parameters that are refused whatever their value.
+const FORBIDDEN_HEADERS: [&str; 5] = ["crit", "jwk", "jku", "x5u", "x5c"];
+
+/// Why a token is not acceptable. Each `Display` text is the `error_description` sent to the
+/// client: short, fixed, never containing anything from the token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Not three canonical base64url segments, or a header or payload that is not a JSON object.
+    #[error("malformed token")]
+    Malformed,
+    /// The header carries `crit`, `jwk`, `jku`, `x5u` or `x5c`.
+    #[error("unsupported token header")]
+    ForbiddenHeader,
+    /// `alg` is not `RS256`.
+    #[error("unsupported algorithm")]
+    UnsupportedAlgorithm,
+    /// The header has no string `kid`.
+    #[error("missing key id")]
+    MissingKeyId,
+    /// The issuer does not list the `kid`.
+    #[error("unknown signing key")]
+    UnknownKeyId,
+    /// The signature does not verify with the issuer's key.
+    #[error("invalid signature")]
+    BadSignature,
+    /// `exp` has passed (beyond the leeway).
+    #[error("token expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// `iss` is not our issuer.
+    #[error("invalid issuer")]
+    WrongIssuer,
+    /// `aud` does not contain our audience.
+    #[error("invalid audience")]
+    WrongAudience,
+    /// A required claim (`iss`, `aud`, `exp`, `sub`) is absent or empty.
+    #[error("missing required claim")]
+    MissingClaim,
+    /// A claim has the wrong JSON type.
+    #[error("invalid claim format")]
+    InvalidClaim,
+}
+
+/// Why a request's token could not be accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// The token is invalid (RFC 6750 `invalid_token`).
+    #[error(transparent)]
+    Invalid(#[from] TokenError),
+    /// The key is not cached and the issuer cannot be reached; try again later.
+    #[error("signing keys unavailable")]
+    KeysUnavailable,
+}
+
+/// `aud` may be one string or an array of strings (RFC 7519 section 4.1.3).
+#[derive(Deserialize)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "read only to enforce its JSON type; jsonwebtoken checks the value"
+)]
+enum AudienceClaim {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The claims as they must appear; any other JSON type makes deserialising fail.
+#[derive(Deserialize)]
+#[expect(
+    dead_code,
+    reason = "iss, aud and iat are read only to enforce their JSON types; jsonwebtoken checks their values"
+)]
+struct TokenClaims {
+    iss: String,
+    sub: String,
+    aud: AudienceClaim,
+    exp: u64,
+    #[serde(default)]
+    nbf: Option<u64>,
+    #[serde(default)]
+    iat: Option<u64>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+/// Verifies access tokens for one issuer and audience.
+pub(crate) struct TokenVerifier {
+    validation: Validation,
+    leeway_seconds: u64,
+    keys: JwksCache,
+    verified: VerifiedTokenCache,
+}
+
+impl TokenVerifier {
+    /// Builds the validation rules once, explicitly (never `Validation::default()`).
+    pub(crate) fn new(config: &Config) -> Self {
+        let leeway_seconds = config.clock_leeway.as_secs();
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[config.issuer.as_str()]);
+        validation.set_audience(&[config.audience.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = leeway_seconds;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.validate_aud = true;
+        validation.reject_tokens_expiring_in_less_than = 0;
+        Self {
+            validation,
+            leeway_seconds,
+            keys: JwksCache::new(config.issuer.clone(), config.jwks.clone()),
+            verified: VerifiedTokenCache::new(
+                config.verified_token_ttl,
+                config.verified_token_capacity,
+            ),
+        }
+    }
+
+    /// Verifies `token` and returns its claims.
+    ///
+    /// # Errors
+    /// [`VerifyError::Invalid`] with the reason, or [`VerifyError::KeysUnavailable`].
+    pub(crate) async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {
+        let digest = token_digest(token);
+        let unix_now = unix_now();
+        if let Some(claims) = self.verified.get(&digest, Instant::now(), unix_now) {
+            return Ok(claims);
+        }
+        let kid = checked_key_id(token)?;
+        let key = self.keys.key(&kid).await.map_err(|error| match error {
+            KeyLookupError::UnknownKeyId => VerifyError::Invalid(TokenError::UnknownKeyId),
+            KeyLookupError::Unavailable => VerifyError::KeysUnavailable,
+        })?;
+        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &self.validation)
+            .map_err(|error| token_error(error.kind()))?;
+        let claims = data.claims;
+        let unix_now = self::unix_now();
+        check_times(claims.exp, claims.nbf, unix_now, self.leeway_seconds)?;
+        if claims.sub.is_empty() {
+            return Err(TokenError::MissingClaim.into());
+        }
+        let verified = Claims::new(claims.sub, claims.scope, claims.exp);
+        self.verified
+            .insert(digest, verified.clone(), Instant::now(), unix_now);
+        Ok(verified)
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs()
+}
+
+/// Checks the form and header of `token` and returns its `kid`; nothing is trusted yet.
+fn checked_key_id(token: &str) -> Result<String, TokenError> {
+    let mut segments = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
+        return Err(TokenError::Malformed);
+    };
+    let header = decode_segment(header)?;
+    decode_segment(payload)?;
+    decode_segment(signature)?;
+    let header: Map<String, Value> =
+        serde_json::from_slice(&header).map_err(|_| TokenError::Malformed)?;
+    if FORBIDDEN_HEADERS
+        .iter()
+        .any(|name| header.contains_key(*name))
+    {
+        return Err(TokenError::ForbiddenHeader);
+    }
+    if header.get("alg").and_then(Value::as_str) != Some("RS256") {
+        return Err(TokenError::UnsupportedAlgorithm);
+    }
+    if header.get("typ").is_some_and(|typ| !typ.is_string()) {
+        return Err(TokenError::Malformed);
+    }
+    match header.get("kid").and_then(Value::as_str) {
+        Some(kid) if !kid.is_empty() => Ok(kid.to_owned()),
+        _ => Err(TokenError::MissingKeyId),
+    }
+}
+
+/// Decodes one segment; the engine refuses padding and non-zero trailing bits, so each token
+/// has exactly one accepted spelling.
+fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
+    if segment.is_empty() {
+        return Err(TokenError::Malformed);
+    }
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| TokenError::Malformed)
+}
+
+/// `exp` must be strictly after `now - leeway` (a token is expired at its `exp` second, RFC 7519
+/// section 4.1.4), `nbf` at most `now + leeway`. Stricter at the boundary than jsonwebtoken.
+fn check_times(exp: u64, nbf: Option<u64>, now: u64, leeway: u64) -> Result<(), TokenError> {
+    if exp <= now.saturating_sub(leeway) {
+        return Err(TokenError::Expired);
+    }
+    if nbf.is_some_and(|nbf| nbf > now.saturating_add(leeway)) {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
+}
+
+fn token_error(kind: &ErrorKind) -> VerifyError {
+    let error = match kind {
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::ExpiredSignature => TokenError::Expired,
+        ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+        ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+        ErrorKind::InvalidAudience => TokenError::WrongAudience,
+        ErrorKind::MissingRequiredClaim(_) => TokenError::MissingClaim,
+        ErrorKind::InvalidClaimFormat(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            TokenError::InvalidClaim
+        }
+        ErrorKind::InvalidAlgorithm
+        | ErrorKind::UnsupportedAlgorithm
+        | ErrorKind::InvalidAlgorithmName => TokenError::UnsupportedAlgorithm,
+        _ => TokenError::Malformed,
+    };
+    VerifyError::Invalid(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(value: &Value) -> String {
+        URL_SAFE_NO_PAD.encode(value.to_string())
+    }
+
+    fn token_with_header(header: Value) -> String {
+        format!(
+            "{}.{}.c2ln",
+            segment(&header),
+            segment(&serde_json::json!({"sub": "x"}))
+        )
+    }
+
+    #[test]
+    fn expiry_is_exclusive_at_the_leeway_boundary() {
+        assert_eq!(check_times(995, None, 1000, 5), Err(TokenError::Expired));
+        assert_eq!(check_times(996, None, 1000, 5), Ok(()));
+        assert_eq!(check_times(1000, None, 1000, 0), Err(TokenError::Expired));
+        assert_eq!(check_times(1001, None, 1000, 0), Ok(()));
+    }
+
+    #[test]
+    fn not_before_is_honoured_within_leeway() {
+        assert_eq!(check_times(2000, Some(1005), 1000, 5), Ok(()));
+        assert_eq!(
+            check_times(2000, Some(1006), 1000, 5),
+            Err(TokenError::NotYetValid)
+        );
+    }
+
+    #[test]
+    fn key_id_is_taken_from_a_clean_rs256_header() {
+        let token =
+            token_with_header(serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": "k1"}));
+        assert_eq!(checked_key_id(&token), Ok("k1".to_owned()));
+    }
+
+    #[test]
+    fn forbidden_header_parameters_are_rejected() {
+        for name in FORBIDDEN_HEADERS {
+            let mut header = serde_json::json!({"alg": "RS256", "kid": "k1"});
+            header[name] = serde_json::json!("x");
+            assert_eq!(
+                checked_key_id(&token_with_header(header)),
+                Err(TokenError::ForbiddenHeader),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn algorithm_comes_only_from_configuration() {
+        for alg in [
+            serde_json::json!("none"),
+            serde_json::json!("HS256"),
+            serde_json::json!("rs256"),
+            serde_json::json!(null),
+        ] {
+            let token = token_with_header(serde_json::json!({"alg": alg, "kid": "k1"}));
+            assert_eq!(
+                checked_key_id(&token),
+                Err(TokenError::UnsupportedAlgorithm)
+            );
+        }
+    }
+
+    #[test]
+    fn key_id_must_be_a_non_empty_string() {
+        for kid in [
+            serde_json::json!(1),
+            serde_json::json!(""),
+            serde_json::json!(["k1"]),
+        ] {
+            let token = token_with_header(serde_json::json!({"alg": "RS256", "kid": kid}));
+            assert_eq!(checked_key_id(&token), Err(TokenError::MissingKeyId));
+        }
+    }
+
+    #[test]
+    fn non_compact_or_non_canonical_forms_are_malformed() {
+        let good = token_with_header(serde_json::json!({"alg": "RS256", "kid": "k1"}));
+        let (head, _) = good.rsplit_once('.').unwrap();
+        for token in [
+            "abc".to_owned(),
+            "a.b".to_owned(),
+            format!("{good}.extra"),
+            format!("{head}."),
+            format!("{head}.c2ln="),
+            format!("{head}.YR"),
+            format!("{head}.c2l+"),
+            format!(".{good}"),
+        ] {
+            assert_eq!(
+                checked_key_id(&token),
+                Err(TokenError::Malformed),
+                "{token}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_must_be_a_json_object() {
+        let token = format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode("[1]"));
+        assert_eq!(checked_key_id(&token), Err(TokenError::Malformed));
+    }
+}

@@ -1,0 +1,555 @@
+//! Start-up configuration: issuer, audience, CORS origins, leeway and the operational limits.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use url::Url;
+
+/// Environment variable holding a bare Auth0 domain (`tenant.eu.auth0.com`) or an issuer URL.
+pub const ENV_AUTH0_DOMAIN: &str = "AUTH0_DOMAIN";
+/// Environment variable holding the issuer URL; wins over [`ENV_AUTH0_DOMAIN`] when both agree.
+pub const ENV_ISSUER_BASE_URL: &str = "ISSUER_BASE_URL";
+/// Environment variable holding the API identifier the tokens must be issued for.
+pub const ENV_AUTH0_AUDIENCE: &str = "AUTH0_AUDIENCE";
+/// Environment variable holding the TCP port to listen on.
+pub const ENV_PORT: &str = "PORT";
+/// Environment variable holding the IP address to listen on.
+pub const ENV_HOST: &str = "HOST";
+/// Environment variable holding the comma-separated CORS origins.
+pub const ENV_ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
+/// Environment variable holding the clock leeway for `exp`/`nbf`, in whole seconds.
+pub const ENV_CLOCK_LEEWAY_SECONDS: &str = "CLOCK_LEEWAY_SECONDS";
+
+const DEFAULT_PORT: u16 = 3001;
+const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const DEFAULT_ALLOWED_ORIGIN: &str = "http://localhost:3000";
+/// As Auth0's express-oauth2-jwt-bearer.
+const DEFAULT_CLOCK_LEEWAY: Duration = Duration::from_secs(5);
+/// Larger leeways turn expired tokens back into valid ones; refuse them outright.
+const MAX_CLOCK_LEEWAY_SECONDS: u64 = 300;
+/// jwks-rsa allows 5 to 10 refetches a minute; one every 10 s stays inside that.
+const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
+/// Discovery plus JWKS at this bound each still answer within [`DEFAULT_REQUEST_TIMEOUT`].
+const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(4);
+/// A real JWKS is a few kilobytes; anything near this bound is not one.
+const DEFAULT_JWKS_MAX_BYTES: usize = 256 * 1024;
+const DEFAULT_VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(60);
+const DEFAULT_VERIFIED_TOKEN_CAPACITY: usize = 10_000;
+const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Why the configuration was refused; each message names the setting at fault.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// Neither `AUTH0_DOMAIN` nor `ISSUER_BASE_URL` is set.
+    #[error("missing issuer: set {ENV_AUTH0_DOMAIN} or {ENV_ISSUER_BASE_URL}")]
+    MissingIssuer,
+    /// `AUTH0_AUDIENCE` is not set or empty.
+    #[error("missing audience: set {ENV_AUTH0_AUDIENCE}")]
+    MissingAudience,
+    /// `AUTH0_DOMAIN` and `ISSUER_BASE_URL` name different issuers.
+    #[error("{ENV_AUTH0_DOMAIN} and {ENV_ISSUER_BASE_URL} name different issuers")]
+    ConflictingIssuer,
+    /// The issuer is not an absolute `https` URL (or `http` on a loopback host) without query,
+    /// fragment or credentials.
+    #[error("invalid issuer {value:?}: {reason}")]
+    InvalidIssuer {
+        /// The value as configured.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The audience is empty or has surrounding whitespace.
+    #[error(
+        "invalid audience {value:?}: must be a non-empty string without surrounding whitespace"
+    )]
+    InvalidAudience {
+        /// The value as configured.
+        value: String,
+    },
+    /// An allowed origin is not of the form `scheme://host[:port]`.
+    #[error("invalid origin {value:?} in {ENV_ALLOWED_ORIGINS}: expected scheme://host[:port]")]
+    InvalidOrigin {
+        /// The value as configured.
+        value: String,
+    },
+    /// `PORT` is not a port number.
+    #[error("invalid {ENV_PORT} {value:?}: expected a number from 1 to 65535")]
+    InvalidPort {
+        /// The value as configured.
+        value: String,
+    },
+    /// `HOST` is not an IP address.
+    #[error("invalid {ENV_HOST} {value:?}: expected an IP address such as 127.0.0.1")]
+    InvalidHost {
+        /// The value as configured.
+        value: String,
+    },
+    /// `CLOCK_LEEWAY_SECONDS` is not a small whole number of seconds.
+    #[error(
+        "invalid {ENV_CLOCK_LEEWAY_SECONDS} {value:?}: expected whole seconds from 0 to {MAX_CLOCK_LEEWAY_SECONDS}"
+    )]
+    InvalidClockLeeway {
+        /// The value as configured.
+        value: String,
+    },
+}
+
+/// The issuer identifier, Auth0 style: an absolute URL ending in `/`, compared byte-exact
+/// with the token's `iss` (RFC 7519 section 4.1.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    text: String,
+    discovery_url: Url,
+    jwks_url: Url,
+}
+
+impl Issuer {
+    /// Parses an issuer URL, appending the trailing `/` when it is missing.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidIssuer`] unless the value is an `https` URL (or `http` on a loopback
+    /// host) without credentials, query or fragment.
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason| ConfigError::InvalidIssuer {
+            value: value.to_owned(),
+            reason,
+        };
+        let mut text = value.trim().to_owned();
+        if !text.ends_with('/') {
+            text.push('/');
+        }
+        let url = Url::parse(&text).map_err(|_| invalid("not an absolute URL"))?;
+        let host = url.host_str().ok_or_else(|| invalid("no host"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback_host(host) => {}
+            "http" => return Err(invalid("http is only allowed for loopback hosts")),
+            _ => return Err(invalid("scheme must be https")),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("credentials are not allowed"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("query and fragment are not allowed"));
+        }
+        // Keep the text as written (plus the slash): `iss` is compared byte-exact, and the URL
+        // parser would silently normalise case or default ports.
+        if url.as_str() != text {
+            return Err(invalid(
+                "not in canonical form (lowercase host, no default port)",
+            ));
+        }
+        let well_known = |name: &str| {
+            url.join(&format!(".well-known/{name}"))
+                .map_err(|_| invalid("not a base url"))
+        };
+        Ok(Self {
+            discovery_url: well_known("openid-configuration")?,
+            jwks_url: well_known("jwks.json")?,
+            text,
+        })
+    }
+
+    /// Accepts a bare Auth0 domain (`tenant.auth0.com` means `https://tenant.auth0.com/`) or a URL.
+    ///
+    /// # Errors
+    /// As [`Issuer::parse`].
+    pub fn from_domain(domain: &str) -> Result<Self, ConfigError> {
+        let domain = domain.trim();
+        if domain.contains("://") {
+            Self::parse(domain)
+        } else {
+            Self::parse(&format!("https://{domain}/")).map_err(|error| match error {
+                ConfigError::InvalidIssuer { reason, .. } => ConfigError::InvalidIssuer {
+                    value: domain.to_owned(),
+                    reason,
+                },
+                other => other,
+            })
+        }
+    }
+
+    /// The issuer exactly as tokens must carry it in `iss`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// `<issuer>.well-known/openid-configuration` (OpenID Connect Discovery 1.0 section 4).
+    pub(crate) fn discovery_url(&self) -> &Url {
+        &self.discovery_url
+    }
+
+    /// `<issuer>.well-known/jwks.json`, where Auth0 publishes its keys.
+    pub(crate) fn default_jwks_url(&self) -> &Url {
+        &self.jwks_url
+    }
+}
+
+/// True for `localhost` and loopback IP addresses, where plain `http` is acceptable.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The API identifier that must appear in the token's `aud` (RFC 7519 section 4.1.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience(String);
+
+impl Audience {
+    /// Accepts any non-empty identifier without surrounding whitespace.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidAudience`] when empty or padded.
+    pub fn parse(value: &str) -> Result<Self, ConfigError> {
+        if value.is_empty() || value.trim() != value {
+            return Err(ConfigError::InvalidAudience {
+                value: value.to_owned(),
+            });
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The audience as compared with `aud`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How the JWKS is fetched and cached.
+#[derive(Debug, Clone)]
+pub(crate) struct JwksSettings {
+    pub(crate) refetch_interval: Duration,
+    pub(crate) fetch_timeout: Duration,
+    pub(crate) max_bytes: usize,
+}
+
+/// Everything the API needs; build with [`Config::new`] or [`Config::from_env`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) issuer: Issuer,
+    pub(crate) audience: Audience,
+    pub(crate) allowed_origins: Vec<String>,
+    pub(crate) clock_leeway: Duration,
+    pub(crate) listen_addr: SocketAddr,
+    pub(crate) jwks: JwksSettings,
+    pub(crate) verified_token_ttl: Duration,
+    pub(crate) verified_token_capacity: usize,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_header_bytes: usize,
+}
+
+impl Config {
+    /// Issuer URL (Auth0 style, trailing slash, compared byte-exact) and audience; every other
+    /// setting at its default.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidIssuer`] or [`ConfigError::InvalidAudience`].
+    pub fn new(issuer: &str, audience: &str) -> Result<Config, ConfigError> {
+        Ok(Config {
+            issuer: Issuer::parse(issuer)?,
+            audience: Audience::parse(audience)?,
+            allowed_origins: vec![DEFAULT_ALLOWED_ORIGIN.to_owned()],
+            clock_leeway: DEFAULT_CLOCK_LEEWAY,
+            listen_addr: SocketAddr::new(DEFAULT_HOST, DEFAULT_PORT),
+            jwks: JwksSettings {
+                refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
+                fetch_timeout: DEFAULT_JWKS_FETCH_TIMEOUT,
+                max_bytes: DEFAULT_JWKS_MAX_BYTES,
+            },
+            verified_token_ttl: DEFAULT_VERIFIED_TOKEN_TTL,
+            verified_token_capacity: DEFAULT_VERIFIED_TOKEN_CAPACITY,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+        })
+    }
+
+    /// Reads the process environment (see the `ENV_*` constants). The caller loads `.env` first.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first missing or invalid setting.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// As [`Config::from_env`], reading variables through `var` (so it can be tested without
+    /// touching the process environment). Empty values count as unset.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first missing or invalid setting.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
+        let from_base_url = var(ENV_ISSUER_BASE_URL)
+            .map(|value| Issuer::parse(&value))
+            .transpose()?;
+        let from_domain = var(ENV_AUTH0_DOMAIN)
+            .map(|value| Issuer::from_domain(&value))
+            .transpose()?;
+        let issuer = match (from_base_url, from_domain) {
+            (Some(a), Some(b)) if a != b => return Err(ConfigError::ConflictingIssuer),
+            (Some(issuer), _) | (None, Some(issuer)) => issuer,
+            (None, None) => return Err(ConfigError::MissingIssuer),
+        };
+        let audience = var(ENV_AUTH0_AUDIENCE).ok_or(ConfigError::MissingAudience)?;
+        let mut config = Config::new(issuer.as_str(), &audience)?;
+
+        if let Some(value) = var(ENV_PORT) {
+            let port = value.trim().parse::<u16>().ok().filter(|port| *port != 0);
+            let port = port.ok_or(ConfigError::InvalidPort { value })?;
+            config.listen_addr.set_port(port);
+        }
+        if let Some(value) = var(ENV_HOST) {
+            let host = match value.trim() {
+                "localhost" => Some(DEFAULT_HOST),
+                other => other.parse::<IpAddr>().ok(),
+            };
+            config
+                .listen_addr
+                .set_ip(host.ok_or(ConfigError::InvalidHost { value })?);
+        }
+        if let Some(value) = var(ENV_ALLOWED_ORIGINS) {
+            config.allowed_origins = parse_origins(&value)?;
+        }
+        if let Some(value) = var(ENV_CLOCK_LEEWAY_SECONDS) {
+            let seconds = value.trim().parse::<u64>().ok();
+            let seconds = seconds.filter(|seconds| *seconds <= MAX_CLOCK_LEEWAY_SECONDS);
+            let seconds = seconds.ok_or(ConfigError::InvalidClockLeeway { value })?;
+            config.clock_leeway = Duration::from_secs(seconds);
+        }
+        Ok(config)
+    }
+
+    /// CORS: the exact origins (`scheme://host[:port]`) allowed to call the API from a browser.
+    /// A trailing `/` is dropped; values that cannot be an origin are ignored with a warning when
+    /// the app is built ([`Config::from_env`] refuses them instead).
+    #[must_use]
+    pub fn with_allowed_origins(mut self, origins: Vec<String>) -> Self {
+        self.allowed_origins = origins
+            .into_iter()
+            .map(|origin| origin.trim().trim_end_matches('/').to_owned())
+            .collect();
+        self
+    }
+
+    /// Tolerance for clock skew when checking `exp` and `nbf`.
+    #[must_use]
+    pub fn with_clock_leeway(mut self, leeway: Duration) -> Self {
+        self.clock_leeway = leeway;
+        self
+    }
+
+    /// Minimum time between two JWKS fetches triggered by unknown key ids.
+    #[must_use]
+    pub fn with_jwks_refetch_interval(mut self, interval: Duration) -> Self {
+        self.jwks.refetch_interval = interval;
+        self
+    }
+
+    /// How long a verified token is remembered (never past its `exp`); zero disables the cache.
+    #[must_use]
+    pub fn with_verified_token_ttl(mut self, ttl: Duration) -> Self {
+        self.verified_token_ttl = ttl;
+        self
+    }
+
+    /// The issuer tokens must carry in `iss`.
+    pub fn issuer(&self) -> &Issuer {
+        &self.issuer
+    }
+
+    /// The audience tokens must carry in `aud`.
+    pub fn audience(&self) -> &Audience {
+        &self.audience
+    }
+
+    /// The allowed CORS origins.
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.allowed_origins
+    }
+
+    /// The clock leeway for `exp` and `nbf`.
+    pub fn clock_leeway(&self) -> Duration {
+        self.clock_leeway
+    }
+
+    /// Where the binary listens (`HOST`:`PORT`); not used by [`crate::app`].
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.listen_addr
+    }
+}
+
+/// Parses a comma-separated list of exact origins.
+fn parse_origins(value: &str) -> Result<Vec<String>, ConfigError> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            let origin = origin.trim_end_matches('/');
+            if is_exact_origin(origin) {
+                Ok(origin.to_owned())
+            } else {
+                Err(ConfigError::InvalidOrigin {
+                    value: origin.to_owned(),
+                })
+            }
+        })
+        .collect()
+}
+
+/// True when `origin` is exactly the serialisation of a web origin (RFC 6454 section 6.1).
+pub(crate) fn is_exact_origin(origin: &str) -> bool {
+    Url::parse(origin).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == origin
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn bare_domain_means_https_with_trailing_slash() {
+        let issuer = Issuer::from_domain("tenant.eu.auth0.com").unwrap();
+        assert_eq!(issuer.as_str(), "https://tenant.eu.auth0.com/");
+    }
+
+    #[test]
+    fn loopback_http_issuer_gets_trailing_slash() {
+        assert_eq!(
+            Issuer::from_domain("http://localhost:3002")
+                .unwrap()
+                .as_str(),
+            "http://localhost:3002/"
+        );
+        assert_eq!(
+            Issuer::parse("http://127.0.0.1:9/").unwrap().as_str(),
+            "http://127.0.0.1:9/"
+        );
+    }
+
+    #[test]
+    fn plain_http_issuer_off_loopback_is_refused() {
+        assert!(matches!(
+            Issuer::parse("http://tenant.auth0.com/"),
+            Err(ConfigError::InvalidIssuer { .. })
+        ));
+    }
+
+    #[test]
+    fn non_canonical_issuer_is_refused() {
+        for value in [
+            "https://Tenant.auth0.com/",
+            "https://tenant.auth0.com:443/",
+            "https://u:p@t.com/",
+            "https://t.com/?a=1",
+            "ftp://t.com/",
+            "not a url",
+        ] {
+            assert!(
+                matches!(Issuer::parse(value), Err(ConfigError::InvalidIssuer { .. })),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_issuer_is_named() {
+        let error = Config::from_vars(vars(&[(ENV_AUTH0_AUDIENCE, "aud")])).unwrap_err();
+        assert_eq!(error, ConfigError::MissingIssuer);
+        assert!(error.to_string().contains("AUTH0_DOMAIN"));
+    }
+
+    #[test]
+    fn missing_audience_is_named() {
+        let error = Config::from_vars(vars(&[(ENV_AUTH0_DOMAIN, "t.auth0.com")])).unwrap_err();
+        assert_eq!(error, ConfigError::MissingAudience);
+        assert!(error.to_string().contains("AUTH0_AUDIENCE"));
+    }
+
+    #[test]
+    fn empty_values_count_as_missing() {
+        let error = Config::from_vars(vars(&[(ENV_AUTH0_DOMAIN, " "), (ENV_AUTH0_AUDIENCE, "a")]));
+        assert_eq!(error.unwrap_err(), ConfigError::MissingIssuer);
+    }
+
+    #[test]
+    fn conflicting_issuers_are_refused() {
+        let error = Config::from_vars(vars(&[
+            (ENV_AUTH0_DOMAIN, "a.auth0.com"),
+            (ENV_ISSUER_BASE_URL, "https://b.auth0.com/"),
+            (ENV_AUTH0_AUDIENCE, "aud"),
+        ]));
+        assert_eq!(error.unwrap_err(), ConfigError::ConflictingIssuer);
+    }
+
+    #[test]
+    fn defaults_apply_when_only_issuer_and_audience_are_set() {
+        let config = Config::from_vars(vars(&[
+            (ENV_ISSUER_BASE_URL, "http://localhost:3002"),
+            (ENV_AUTH0_AUDIENCE, "https://quickstarts/api"),
+        ]))
+        .unwrap();
+        assert_eq!(config.issuer().as_str(), "http://localhost:3002/");
+        assert_eq!(config.audience().as_str(), "https://quickstarts/api");
+        assert_eq!(config.listen_addr(), "127.0.0.1:3001".parse().unwrap());
+        assert_eq!(config.allowed_origins(), ["http://localhost:3000"]);
+        assert_eq!(config.clock_leeway(), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let config = Config::from_vars(vars(&[
+            (ENV_AUTH0_DOMAIN, "t.auth0.com"),
+            (ENV_AUTH0_AUDIENCE, "aud"),
+            (ENV_PORT, "8080"),
+            (ENV_HOST, "0.0.0.0"),
+            (
+                ENV_ALLOWED_ORIGINS,
+                "https://a.example, http://localhost:5173/",
+            ),
+            (ENV_CLOCK_LEEWAY_SECONDS, "0"),
+        ]))
+        .unwrap();
+        assert_eq!(config.listen_addr(), "0.0.0.0:8080".parse().unwrap());
+        assert_eq!(
+            config.allowed_origins(),
+            ["https://a.example", "http://localhost:5173"]
+        );
+        assert_eq!(config.clock_leeway(), Duration::ZERO);
+    }
+
+    #[test]
+    fn invalid_settings_are_named() {
+        let base = [
+            (ENV_AUTH0_DOMAIN, "t.auth0.com"),
+            (ENV_AUTH0_AUDIENCE, "aud"),
+        ];
+        let cases: [(&str, &str, &str); 5] = [
+            (ENV_PORT, "0", "PORT"),
+            (ENV_HOST, "example.com", "HOST"),
+            (ENV_ALLOWED_ORIGINS, "*", "ALLOWED_ORIGINS"),
+            (
+                ENV_ALLOWED_ORIGINS,
+                "https://a.example/path",
+                "ALLOWED_ORIGINS",
+            ),
+            (ENV_CLOCK_LEEWAY_SECONDS, "3600", "CLOCK_LEEWAY_SECONDS"),
+        ];
+        for (name, value, named) in cases {
+            let mut pairs = base.to_vec();
+            pairs.push((name, value));
+            let error = Config::from_vars(vars(&pairs)).unwrap_err();
+            assert!(error.to_string().contains(named), "{name}={value}: {error}");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! CORS: exact allowed origins, bearer header allowed, `WWW-Authenticate` readable by the SPA.
+
+use std::time::Duration;
+
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, Method};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::config::is_exact_origin;
+
+/// Browsers may cache a preflight answer this long.
+const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// A layer granting exactly `origins`; preflights are answered here, before any token check.
+pub(crate) fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|origin| {
+            let value = is_exact_origin(origin).then(|| HeaderValue::from_str(origin).ok()).flatten();
+            if value.is_none() {
+                tracing::warn!(origin = ?origin, "ignoring an allowed origin that is not scheme://host[:port]");
+            }
+            value
+        })
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([AUTHORIZATION, CONTENT_TYPE])
+        .expose_headers([WWW_AUTHENTICATE])
+        .max_age(PREFLIGHT_MAX_AGE)
+}
