@@ -1,1 +1,56 @@
-fn main() {}
+//! `cargo xtask dev|test|size|bench`: the project's set-up and orchestration.
+//!
+//! Std only, so that the entry point of every other command compiles in a second.
+
+mod dev;
+mod echo;
+mod process;
+mod size;
+mod suite;
+mod tools;
+mod workspace;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  dev            install what is missing, then run the dev tenant (3002), the API (3001)
+                 and `trunk serve` (3000) together; Ctrl-C stops everything
+  test           install what is missing, then run every check: fmt, clippy, native tests,
+                 browser tests in headless Chromium, the end-to-end test; prints a summary
+  size           build the release app and print the size of what the browser downloads
+  bench [api]    run the API throughput benchmark (`cargo bench -p api`)
+  install        only install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
+                 wasm-opt, Chromium)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("dev") => dev::run(),
+        Some("test") => suite::run(),
+        Some("size") => size::run(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None | Some("api") => suite::bench_api(),
+            Some(other) => Err(format!(
+                "unknown benchmark `{other}`; try `cargo xtask bench api`"
+            )),
+        },
+        Some("install") => tools::ensure(tools::Needs::all()).map(|_| ()),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! `cargo xtask test`: every check the project has, in order, with a summary at the end.
+
+use crate::echo;
+use crate::process::{self, TestCounts};
+use crate::tools::{self, Needs, Toolchain};
+use crate::workspace;
+use std::process::Command;
+use std::time::Instant;
+
+struct Outcome {
+    name: &'static str,
+    seconds: f64,
+    counts: Option<TestCounts>,
+    error: Option<String>,
+}
+
+/// Runs fmt, clippy, native tests, browser tests and the end-to-end test, then prints a summary.
+///
+/// Every step runs even after a failure, so one run shows everything that is wrong.
+///
+/// # Errors
+/// Installing a tool fails, or any step fails.
+pub fn run() -> Result<(), String> {
+    let toolchain = tools::ensure(Needs {
+        browser: true,
+        brotli: false,
+    })?;
+    let mut outcomes = Vec::new();
+
+    outcomes.push(step("format", || {
+        process::run(toolchain.command("cargo").args(["fmt", "--all", "--check"]))
+    }));
+    outcomes.push(step("clippy (native)", || {
+        process::run(toolchain.command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    }));
+    outcomes.push(step("clippy (wasm32)", || {
+        process::run(toolchain.command("cargo").args([
+            "clippy",
+            "-p",
+            "spa",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    }));
+    outcomes.push(counted_step("native tests", || {
+        process::run_counting(toolchain.command("cargo").args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "e2e",
+            "--locked",
+        ]))
+    }));
+    outcomes.push(counted_step("browser tests", || browser_tests(&toolchain)));
+    outcomes.push(step("release build", || build_release(&toolchain)));
+    outcomes.push(counted_step("end-to-end", || end_to_end(&toolchain)));
+
+    print_summary(&outcomes)
+}
+
+/// `cargo xtask bench api`: the API throughput benchmark.
+///
+/// # Errors
+/// The benchmark fails to build or run.
+pub fn bench_api() -> Result<(), String> {
+    process::run(
+        Command::new("cargo")
+            .current_dir(workspace::root())
+            .args(["bench", "-p", "api", "--locked"]),
+    )
+}
+
+/// Builds the release app into `dist/` with trunk, offline, with the project's wasm-opt.
+///
+/// # Errors
+/// Fetching dependencies or the build fails.
+pub fn build_release(toolchain: &Toolchain) -> Result<(), String> {
+    // Trunk runs cargo offline (Trunk.toml), so every dependency must be in the local registry first.
+    process::run(toolchain.command("cargo").args(["fetch", "--locked"]))?;
+    process::run(
+        toolchain
+            .command("trunk")
+            .args(["build", "--release", "--offline"]),
+    )
+}
+
+fn browser_tests(toolchain: &Toolchain) -> (TestCounts, Result<(), String>) {
+    let echo_url = match echo::start() {
+        Ok(url) => url,
+        Err(error) => return (TestCounts::default(), Err(error)),
+    };
+    println!("xtask: echo server for the browser tests at {echo_url}");
+    process::run_counting(
+        toolchain
+            .command("cargo")
+            .args([
+                "test",
+                "-p",
+                "spa",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--locked",
+            ])
+            .env("CHROMEDRIVER", &toolchain.chromedriver)
+            .env_remove("GECKODRIVER")
+            .env_remove("SAFARIDRIVER")
+            .env("SPA_TEST_ECHO_URL", echo_url)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )
+}
+
+fn end_to_end(toolchain: &Toolchain) -> (TestCounts, Result<(), String>) {
+    let dist = workspace::root().join("dist");
+    let screenshots = workspace::target_dir().join("e2e-screenshots");
+    process::run_counting(
+        toolchain
+            .command("cargo")
+            .args(["test", "-p", "e2e", "--locked", "--", "--nocapture"])
+            .env("E2E_DIST", dist)
+            .env("E2E_SCREENSHOTS", screenshots)
+            .env("CHROMEDRIVER", &toolchain.chromedriver)
+            .env("CHROMIUM", &toolchain.chromium),
+    )
+}
+
+fn step(name: &'static str, body: impl FnOnce() -> Result<(), String>) -> Outcome {
+    println!("\n=== {name}");
+    let started = Instant::now();
+    let result = body();
+    finish(name, started, None, result)
+}
+
+fn counted_step(
+    name: &'static str,
+    body: impl FnOnce() -> (TestCounts, Result<(), String>),
+) -> Outcome {
+    println!("\n=== {name}");
+    let started = Instant::now();
+    let (counts, result) = body();
+    let result = match result {
+        Ok(()) if counts.passed == 0 => Err("no test ran".to_owned()),
+        other => other,
+    };
+    finish(name, started, Some(counts), result)
+}
+
+fn finish(
+    name: &'static str,
+    started: Instant,
+    counts: Option<TestCounts>,
+    result: Result<(), String>,
+) -> Outcome {
+    let seconds = started.elapsed().as_secs_f64();
+    if let Err(error) = &result {
+        eprintln!("xtask: {name} failed: {error}");
+    }
+    Outcome {
+        name,
+        seconds,
+        counts,
+        error: result.err(),
+    }
+}
+
+fn print_summary(outcomes: &[Outcome]) -> Result<(), String> {
+    println!("\n=== summary");
+    let mut total = TestCounts::default();
+    for outcome in outcomes {
+        let verdict = if outcome.error.is_none() {
+            "ok"
+        } else {
+            "FAILED"
+        };
+        let tests = match outcome.counts {
+            Some(counts) => {
+                total.passed += counts.passed;
+                total.failed += counts.failed;
+                total.ignored += counts.ignored;
+                format!(
+                    "{} passed, {} failed, {} ignored",
+                    counts.passed, counts.failed, counts.ignored
+                )
+            }
+            None => String::new(),
+        };
+        println!(
+            "{:<18} {:<7} {:>7.1}s  {tests}",
+            outcome.name, verdict, outcome.seconds
+        );
+    }
+    let failed_steps: Vec<&str> = outcomes
+        .iter()
+        .filter(|outcome| outcome.error.is_some())
+        .map(|outcome| outcome.name)
+        .collect();
+    println!("tests: {} passed, {} failed", total.passed, total.failed);
+    if failed_steps.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failed: {}", failed_steps.join(", ")))
+    }
+}
