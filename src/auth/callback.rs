@@ -1,0 +1,286 @@
+//! The callback: what the tenant sent back, checked against this tab's transaction, then
+//! turned into a session (OAuth 2.0 section 4.1.2 / 4.2.2, OIDC Core 3.1.2.5 and 3.2.2.5).
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::config::{AuthConfig, ResponseType};
+
+use super::authorize::token_url;
+use super::error::AuthError;
+use super::id_token::{self, ExpectedClaims};
+use super::jwks;
+use super::jwt::UnverifiedJwt;
+use super::pkce::PkceVerifier;
+use super::secrets::{AccessToken, IdToken};
+use super::session::Session;
+use super::storage;
+use super::urlencoded::{decode_pairs, encode_pairs};
+
+/// What the tenant put in the callback URL.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CallbackResponse {
+    /// Authorization code flow: a code to exchange.
+    Code {
+        /// The authorization code.
+        code: String,
+        /// The returned state, if any.
+        state: Option<String>,
+    },
+    /// Implicit flow: tokens in the fragment.
+    Tokens {
+        /// The access token.
+        access_token: AccessToken,
+        /// The ID token.
+        id_token: IdToken,
+        /// Lifetime of the access token in seconds.
+        expires_in: Option<u64>,
+        /// The returned state, if any.
+        state: Option<String>,
+    },
+    /// The tenant refused (OAuth 2.0 section 4.1.2.1).
+    Error {
+        /// The error code, e.g. `access_denied`.
+        error: String,
+        /// The human-readable description, if sent.
+        description: Option<String>,
+    },
+    /// Nothing recognisable.
+    Empty,
+}
+
+/// Reads `location.search` and `location.hash` (with or without their `?`/`#`).
+pub fn parse_callback(search: &str, hash: &str) -> CallbackResponse {
+    let mut params = decode_pairs(search.trim_start_matches('?'));
+    params.extend(decode_pairs(hash.trim_start_matches('#')));
+    let get = |name: &str| {
+        params
+            .iter()
+            .find(|(key, value)| key == name && !value.is_empty())
+            .map(|(_, value)| value.clone())
+    };
+    let state = get("state");
+    if let Some(error) = get("error") {
+        return CallbackResponse::Error {
+            error,
+            description: get("error_description"),
+        };
+    }
+    if let (Some(access_token), Some(id_token)) = (get("access_token"), get("id_token")) {
+        return CallbackResponse::Tokens {
+            access_token: AccessToken::new(access_token),
+            id_token: IdToken::new(id_token),
+            expires_in: get("expires_in").and_then(|value| value.parse().ok()),
+            state,
+        };
+    }
+    match get("code") {
+        Some(code) => CallbackResponse::Code { code, state },
+        None => CallbackResponse::Empty,
+    }
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    id_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct TokenErrorResponse {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// Exchanges `code` at the token endpoint (RFC 6749 section 4.1.3, RFC 7636 section 4.5).
+/// The verifier is moved in: it is spent by this one request.
+async fn exchange_code(
+    config: &AuthConfig,
+    code: &str,
+    verifier: PkceVerifier,
+    redirect_uri: &str,
+) -> Result<TokenResponse, AuthError> {
+    let body = encode_pairs(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", config.client_id.as_str()),
+        ("code", code),
+        ("code_verifier", verifier.secret()),
+        ("redirect_uri", redirect_uri),
+    ]);
+    drop(verifier);
+    let response = gloo_net::http::Request::post(&token_url(config))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .map_err(|error| AuthError::Network(Arc::new(error)))?
+        .send()
+        .await
+        .map_err(|error| AuthError::Network(Arc::new(error)))?;
+    if !response.ok() {
+        let status = response.status();
+        return Err(match response.json::<TokenErrorResponse>().await {
+            Ok(body) => AuthError::TokenEndpoint {
+                error: body.error,
+                description: body.error_description,
+            },
+            Err(_) => AuthError::TokenEndpointStatus(status),
+        });
+    }
+    response
+        .json()
+        .await
+        .map_err(|error| AuthError::Decode(Arc::new(error)))
+}
+
+/// A finished login.
+#[derive(Debug)]
+pub struct CompletedLogin {
+    /// The new session, already stored.
+    pub session: Session,
+    /// The same-origin path to go to.
+    pub return_to: String,
+}
+
+/// Completes the login from the callback URL's `search` and `hash`.
+///
+/// The transaction is taken out of storage first, so a callback URL works once. Nothing is
+/// requested and nothing is stored unless the state matches; the ID token's signature and
+/// claims are verified before the session is stored.
+///
+/// # Errors
+/// [`AuthError`] saying which step failed.
+pub async fn complete_login(
+    config: &AuthConfig,
+    search: &str,
+    hash: &str,
+    now_ms: u64,
+) -> Result<CompletedLogin, AuthError> {
+    let response = parse_callback(search, hash);
+    let transaction = storage::take_transaction();
+    let returned_state = match &response {
+        CallbackResponse::Error { error, description } => {
+            return Err(AuthError::Authorization {
+                error: error.clone(),
+                description: description.clone(),
+            });
+        }
+        CallbackResponse::Empty => return Err(AuthError::NoResponse),
+        CallbackResponse::Code { state, .. } | CallbackResponse::Tokens { state, .. } => state,
+    };
+    let transaction = transaction.ok_or(AuthError::NoTransaction)?;
+    if returned_state.as_deref() != Some(transaction.state.as_str()) {
+        return Err(AuthError::StateMismatch);
+    }
+
+    let (access_token, id_token, expires_in) = match (response, config.response_type) {
+        (CallbackResponse::Code { code, .. }, ResponseType::Code) => {
+            let verifier = transaction
+                .code_verifier
+                .ok_or(AuthError::UnexpectedResponse)?;
+            let tokens = exchange_code(config, &code, verifier, &transaction.redirect_uri).await?;
+            (
+                AccessToken::new(tokens.access_token),
+                IdToken::new(tokens.id_token),
+                tokens.expires_in,
+            )
+        }
+        (
+            CallbackResponse::Tokens {
+                access_token,
+                id_token,
+                expires_in,
+                ..
+            },
+            ResponseType::TokenIdToken,
+        ) => (access_token, id_token, expires_in),
+        _ => return Err(AuthError::UnexpectedResponse),
+    };
+
+    let keys = jwks::fetch(&config.domain, &config.issuer)
+        .await
+        .map_err(id_token::IdTokenError::Jwks)?;
+    let now_secs = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
+    let expected = ExpectedClaims {
+        issuer: &config.issuer,
+        client_id: &config.client_id,
+        nonce: &transaction.nonce,
+        now_secs,
+    };
+    let claims = id_token::verify(&id_token, &keys, expected).await?;
+    if config.response_type == ResponseType::TokenIdToken {
+        id_token::check_access_token_hash(&claims, &access_token)?;
+    }
+
+    let expires_at_ms = match expires_in {
+        Some(expires_in) => Session::expiry_from(now_ms, expires_in),
+        None => UnverifiedJwt::parse(access_token.secret())
+            .ok()
+            .and_then(|jwt| jwt.expires_at_secs())
+            .and_then(|exp| u64::try_from(exp).ok())
+            .map_or(now_ms, |exp| exp.saturating_mul(1000)),
+    };
+    let session = Session::new(access_token, id_token, expires_at_ms);
+    session
+        .save()
+        .map_err(|error| AuthError::Storage(Arc::new(error)))?;
+    Ok(CompletedLogin {
+        session,
+        return_to: transaction.return_to,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_and_state_are_read_from_the_query() {
+        assert_eq!(
+            parse_callback("?code=abc&state=s%201", ""),
+            CallbackResponse::Code {
+                code: "abc".into(),
+                state: Some("s 1".into())
+            }
+        );
+    }
+
+    #[test]
+    fn implicit_tokens_are_read_from_the_fragment() {
+        let response = parse_callback(
+            "",
+            "#access_token=at&id_token=it&token_type=Bearer&expires_in=7200&state=s",
+        );
+        assert_eq!(
+            response,
+            CallbackResponse::Tokens {
+                access_token: AccessToken::new("at"),
+                id_token: IdToken::new("it"),
+                expires_in: Some(7200),
+                state: Some("s".into()),
+            }
+        );
+    }
+
+    #[test]
+    fn tenant_errors_win_over_everything_else() {
+        assert_eq!(
+            parse_callback(
+                "?error=access_denied&error_description=User%20said%20no&code=x",
+                ""
+            ),
+            CallbackResponse::Error {
+                error: "access_denied".into(),
+                description: Some("User said no".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_bare_callback_is_empty() {
+        assert_eq!(parse_callback("", ""), CallbackResponse::Empty);
+        assert_eq!(parse_callback("?state=only", ""), CallbackResponse::Empty);
+    }
+}

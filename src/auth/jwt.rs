@@ -1,0 +1,164 @@
+//! Splitting and decoding a compact JWS (RFC 7515 section 7.1) without trusting it yet.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// Why a string is not a usable JWT.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum JwtError {
+    /// Not three dot-separated parts.
+    #[error("not three dot-separated parts")]
+    Shape,
+    /// A part is not base64url.
+    #[error("a part is not base64url")]
+    Base64,
+    /// The header or payload is not the expected JSON.
+    #[error("header or payload is not the expected JSON")]
+    Json(#[source] Arc<serde_json::Error>),
+    /// The payload is JSON but not an object.
+    #[error("the payload is not a JSON object")]
+    NotAnObject,
+}
+
+/// The JOSE header fields this app looks at.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct JwtHeader {
+    /// The signature algorithm, e.g. `RS256`.
+    pub alg: String,
+    /// The key id used to pick the key from the JWKS.
+    #[serde(default)]
+    pub kid: Option<String>,
+    /// The token type, e.g. `JWT` or `at+jwt`.
+    #[serde(default)]
+    pub typ: Option<String>,
+}
+
+/// A JWT split into its parts; nothing in it is verified.
+#[derive(Clone, Debug)]
+pub struct UnverifiedJwt {
+    /// The decoded header.
+    pub header: JwtHeader,
+    /// The header as generic JSON, for display.
+    pub header_json: serde_json::Value,
+    /// The payload as generic JSON, for display and typed decoding.
+    pub claims_json: serde_json::Value,
+    /// `BASE64URL(header) || '.' || BASE64URL(payload)`, the bytes that were signed.
+    pub signing_input: String,
+    /// The decoded signature.
+    pub signature: Vec<u8>,
+}
+
+impl UnverifiedJwt {
+    /// Splits and decodes `token`.
+    ///
+    /// # Errors
+    /// [`JwtError`] when it is not a compact JWS with JSON header and payload.
+    pub fn parse(token: &str) -> Result<Self, JwtError> {
+        let mut parts = token.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JwtError::Shape);
+        };
+        let header_bytes = URL_SAFE_NO_PAD
+            .decode(header)
+            .map_err(|_| JwtError::Base64)?;
+        let payload_bytes = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| JwtError::Base64)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .map_err(|_| JwtError::Base64)?;
+        let header_json: serde_json::Value =
+            serde_json::from_slice(&header_bytes).map_err(json_error)?;
+        let claims_json: serde_json::Value =
+            serde_json::from_slice(&payload_bytes).map_err(json_error)?;
+        if !claims_json.is_object() {
+            return Err(JwtError::NotAnObject);
+        }
+        let parsed_header = serde_json::from_value(header_json.clone()).map_err(json_error)?;
+        Ok(Self {
+            header: parsed_header,
+            header_json,
+            claims_json,
+            signing_input: format!("{header}.{payload}"),
+            signature,
+        })
+    }
+
+    /// Decodes the payload into a typed claims struct.
+    ///
+    /// # Errors
+    /// [`JwtError::Json`] when a required claim is missing or has the wrong type.
+    pub fn claims<T: DeserializeOwned>(&self) -> Result<T, JwtError> {
+        serde_json::from_value(self.claims_json.clone()).map_err(json_error)
+    }
+
+    /// The `exp` claim in seconds since the epoch, if present and numeric.
+    pub fn expires_at_secs(&self) -> Option<i64> {
+        self.claims_json
+            .get("exp")
+            .and_then(serde_json::Value::as_i64)
+    }
+}
+
+fn json_error(error: serde_json::Error) -> JwtError {
+    JwtError::Json(Arc::new(error))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Builds an unsigned-looking JWT from JSON parts, for tests of claim logic.
+    pub(crate) fn jwt(header: &serde_json::Value, claims: &serde_json::Value) -> String {
+        format!(
+            "{}.{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string()),
+            URL_SAFE_NO_PAD.encode(b"signature")
+        )
+    }
+
+    #[test]
+    fn a_well_formed_token_is_split_into_header_claims_and_signature() {
+        let token = jwt(
+            &serde_json::json!({"alg": "RS256", "kid": "k1", "typ": "JWT"}),
+            &serde_json::json!({"sub": "u", "exp": 10}),
+        );
+        let parsed = UnverifiedJwt::parse(&token).unwrap();
+        assert_eq!(parsed.header.alg, "RS256");
+        assert_eq!(parsed.header.kid.as_deref(), Some("k1"));
+        assert_eq!(parsed.expires_at_secs(), Some(10));
+        assert_eq!(parsed.signature, b"signature");
+        assert!(token.starts_with(&parsed.signing_input));
+    }
+
+    #[test]
+    fn opaque_and_broken_tokens_are_rejected() {
+        assert!(matches!(
+            UnverifiedJwt::parse("opaque"),
+            Err(JwtError::Shape)
+        ));
+        assert!(matches!(
+            UnverifiedJwt::parse("a.b.c.d"),
+            Err(JwtError::Shape)
+        ));
+        assert!(matches!(
+            UnverifiedJwt::parse("!!.e30.e30"),
+            Err(JwtError::Base64)
+        ));
+        assert!(matches!(
+            UnverifiedJwt::parse("e30.W10.e30"),
+            Err(JwtError::NotAnObject)
+        ));
+        assert!(matches!(
+            UnverifiedJwt::parse("e30.bm9w.e30"),
+            Err(JwtError::Json(_))
+        ));
+    }
+}

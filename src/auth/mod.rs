@@ -1,0 +1,42 @@
+//! Authentication: the service, its protocol pieces (PKCE, transaction, ID token, authorize
+//! URLs, callback) and the secrets they handle.
+
+mod authorize;
+mod callback;
+mod clock;
+mod error;
+mod id_token;
+mod identifiers;
+mod jwks;
+mod jwt;
+mod pkce;
+mod random;
+mod secrets;
+mod service;
+mod session;
+mod signature;
+mod storage;
+mod transaction;
+mod urlencoded;
+
+pub use authorize::{authorize_url, logout_url, token_url, userinfo_url};
+pub use callback::{CallbackResponse, CompletedLogin, complete_login, parse_callback};
+pub use clock::{current_origin, now_ms};
+pub use error::AuthError;
+pub use id_token::{
+    Audiences, CLOCK_LEEWAY_SECS, ExpectedClaims, IdTokenClaims, IdTokenError, check_claims,
+};
+pub use identifiers::{Audience, ClientId, Issuer, Scope};
+pub use jwks::{Jwk, Jwks, JwksError};
+pub use jwt::{JwtError, JwtHeader, UnverifiedJwt};
+pub use pkce::{PkceChallenge, PkceVerifier};
+pub use random::{RANDOM_BYTES, RandomError, random_urlsafe};
+pub use secrets::{AccessToken, IdToken};
+pub use service::{AuthService, AuthState, use_auth};
+pub use session::Session;
+pub use signature::{SignatureError, verify_rs256};
+pub use storage::{
+    ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, TRANSACTION_KEY, save_transaction,
+};
+pub use transaction::{Transaction, safe_return_path};
+pub use urlencoded::{decode_pairs, encode_component, encode_pairs};

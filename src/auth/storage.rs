@@ -1,0 +1,124 @@
+//! The only module that touches browser storage: key names and (de)serialisation.
+//!
+//! The session lives in localStorage under the quickstart's keys, shared by the tabs of this
+//! origin; the login transaction lives in sessionStorage, private to the tab that started it.
+
+use gloo_storage::errors::StorageError;
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
+
+use super::secrets::{AccessToken, IdToken};
+use super::transaction::Transaction;
+
+/// localStorage key of the access token.
+pub const ACCESS_TOKEN_KEY: &str = "access_token";
+/// localStorage key of the ID token.
+pub const ID_TOKEN_KEY: &str = "id_token";
+/// localStorage key of the session expiry, milliseconds since the epoch.
+pub const EXPIRES_AT_KEY: &str = "expires_at";
+/// sessionStorage key of the pending login transaction.
+pub const TRANSACTION_KEY: &str = "auth_transaction";
+
+/// What localStorage holds about the session.
+#[derive(Debug)]
+pub enum StoredSession {
+    /// No session keys at all.
+    Empty,
+    /// All three keys, readable.
+    Present {
+        /// The access token.
+        access_token: AccessToken,
+        /// The ID token.
+        id_token: IdToken,
+        /// Expiry in milliseconds since the epoch.
+        expires_at_ms: u64,
+    },
+    /// Some keys missing or unreadable.
+    Corrupt,
+}
+
+/// Whether a `storage` event for `key` concerns the session (`None` means storage was cleared).
+pub fn is_session_key(key: Option<&str>) -> bool {
+    key.is_none_or(|key| [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY].contains(&key))
+}
+
+fn read<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, StorageError> {
+    match LocalStorage::get(key) {
+        Ok(value) => Ok(Some(value)),
+        Err(StorageError::KeyNotFound(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Reads the session keys.
+pub fn load_session() -> StoredSession {
+    let access_token = read::<String>(ACCESS_TOKEN_KEY);
+    let id_token = read::<String>(ID_TOKEN_KEY);
+    let expires_at = read::<serde_json::Value>(EXPIRES_AT_KEY);
+    match (access_token, id_token, expires_at) {
+        (Ok(None), Ok(None), Ok(None)) => StoredSession::Empty,
+        (Ok(Some(access_token)), Ok(Some(id_token)), Ok(Some(expires_at))) => {
+            // A number, or a string of digits as other clients write it.
+            let expires_at_ms = match &expires_at {
+                serde_json::Value::Number(number) => number.as_u64(),
+                serde_json::Value::String(text) => text.parse().ok(),
+                _ => None,
+            };
+            match expires_at_ms {
+                Some(expires_at_ms) if !access_token.is_empty() && !id_token.is_empty() => {
+                    StoredSession::Present {
+                        access_token: AccessToken::new(access_token),
+                        id_token: IdToken::new(id_token),
+                        expires_at_ms,
+                    }
+                }
+                _ => StoredSession::Corrupt,
+            }
+        }
+        _ => StoredSession::Corrupt,
+    }
+}
+
+/// Writes the session keys.
+///
+/// # Errors
+/// [`StorageError`] when localStorage refuses (quota, disabled storage).
+pub fn save_session(
+    access_token: &AccessToken,
+    id_token: &IdToken,
+    expires_at_ms: u64,
+) -> Result<(), StorageError> {
+    let result = LocalStorage::set(ACCESS_TOKEN_KEY, access_token.secret())
+        .and_then(|()| LocalStorage::set(ID_TOKEN_KEY, id_token.secret()))
+        .and_then(|()| LocalStorage::set(EXPIRES_AT_KEY, expires_at_ms));
+    if result.is_err() {
+        clear_session();
+    }
+    result
+}
+
+/// Removes the session keys.
+pub fn clear_session() {
+    for key in [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY] {
+        LocalStorage::delete(key);
+    }
+}
+
+/// Stores the pending login transaction for this tab.
+///
+/// # Errors
+/// [`StorageError`] when sessionStorage refuses.
+pub fn save_transaction(transaction: &Transaction) -> Result<(), StorageError> {
+    SessionStorage::set(TRANSACTION_KEY, transaction)
+}
+
+/// Removes and returns the pending transaction; an unreadable one counts as none.
+pub fn take_transaction() -> Option<Transaction> {
+    let transaction = SessionStorage::get(TRANSACTION_KEY).ok();
+    SessionStorage::delete(TRANSACTION_KEY);
+    transaction
+}
+
+/// Removes the pending transaction, if any.
+pub fn clear_transaction() {
+    SessionStorage::delete(TRANSACTION_KEY);
+}

@@ -1,0 +1,11 @@
+//! Reusable components.
+
+mod config_error;
+mod nav_bar;
+mod spinner;
+mod token_inspector;
+
+pub use config_error::ConfigErrorView;
+pub use nav_bar::NavBar;
+pub use spinner::Spinner;
+pub use token_inspector::TokenInspector;

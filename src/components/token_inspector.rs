@@ -1,0 +1,111 @@
+//! Shows what is inside the access token: header and claims, `aud`, `scope` and `exp` with the
+//! time left. The raw token appears only on request.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::auth::{UnverifiedJwt, now_ms, use_auth};
+
+/// "4 min 05 s" style rendering of a remaining duration; "expired" when none is left.
+pub fn time_left(exp_secs: i64, now_ms: u64) -> String {
+    let now_secs = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
+    let left = exp_secs.saturating_sub(now_secs);
+    if left <= 0 {
+        return "expired".to_owned();
+    }
+    let (hours, minutes, seconds) = (left / 3600, left % 3600 / 60, left % 60);
+    if hours > 0 {
+        format!("{hours} h {minutes:02} min left")
+    } else {
+        format!("{minutes} min {seconds:02} s left")
+    }
+}
+
+fn audiences(claims: &serde_json::Value) -> String {
+    match claims.get("aud") {
+        Some(serde_json::Value::String(one)) => one.clone(),
+        Some(serde_json::Value::Array(many)) => many
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "(none)".to_owned(),
+    }
+}
+
+/// The inspector for the current session's access token.
+#[component]
+pub fn TokenInspector() -> impl IntoView {
+    let auth = use_auth();
+    let (show_raw, set_show_raw) = signal(false);
+    let (now, set_now) = signal(now_ms());
+    if let Ok(handle) =
+        set_interval_with_handle(move || set_now.set(now_ms()), Duration::from_secs(1))
+    {
+        on_cleanup(move || handle.clear());
+    }
+    let inspected = move || {
+        let session = auth.session()?;
+        let raw = session.access_token().secret().to_owned();
+        Some((UnverifiedJwt::parse(&raw), raw))
+    };
+    view! {
+        <section class="card inspector" aria-labelledby="inspector-title">
+            <h2 id="inspector-title">"Your access token"</h2>
+            {move || match inspected() {
+                None => view! { <p>"No access token."</p> }.into_any(),
+                Some((Err(_), _)) => view! { <p>"The access token is not a JWT, so there is nothing to decode."</p> }.into_any(),
+                Some((Ok(jwt), raw)) => {
+                    let claims = jwt.claims_json.clone();
+                    let scope = claims.get("scope").and_then(serde_json::Value::as_str).unwrap_or("(none)").to_owned();
+                    let exp = jwt.expires_at_secs();
+                    view! {
+                        <dl class="claims">
+                            <dt>"aud"</dt><dd>{audiences(&claims)}</dd>
+                            <dt>"scope"</dt><dd>{scope}</dd>
+                            <dt>"exp"</dt>
+                            <dd>{move || match exp {
+                                Some(exp) => format!("{exp} ({})", time_left(exp, now.get())),
+                                None => "(none)".to_owned(),
+                            }}</dd>
+                        </dl>
+                        <details>
+                            <summary>"Header and claims"</summary>
+                            <h3>"Header"</h3>
+                            <pre class="json">{serde_json::to_string_pretty(&jwt.header_json).unwrap_or_default()}</pre>
+                            <h3>"Claims"</h3>
+                            <pre class="json">{serde_json::to_string_pretty(&claims).unwrap_or_default()}</pre>
+                        </details>
+                        <button class="button" type="button" aria-expanded=move || show_raw.get().to_string()
+                            on:click=move |_| set_show_raw.update(|shown| *shown = !*shown)>
+                            {move || if show_raw.get() { "Hide raw token" } else { "Show raw token" }}
+                        </button>
+                        <Show when=move || show_raw.get()>
+                            <pre class="raw-token">{raw.clone()}</pre>
+                        </Show>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_is_readable() {
+        assert_eq!(time_left(1_000, 1_000_000), "expired");
+        assert_eq!(time_left(1_065, 1_000_000), "1 min 05 s left");
+        assert_eq!(time_left(1_000 + 7_260, 1_000_000), "2 h 01 min left");
+    }
+
+    #[test]
+    fn audiences_are_listed() {
+        assert_eq!(audiences(&serde_json::json!({"aud": ["a", "b"]})), "a, b");
+        assert_eq!(audiences(&serde_json::json!({"aud": "a"})), "a");
+        assert_eq!(audiences(&serde_json::json!({})), "(none)");
+    }
+}

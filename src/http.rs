@@ -1,0 +1,502 @@
+//! `AuthHttp`: JSON requests over gloo-net that carry the access token only where it belongs.
+//!
+//! The successor of angular2-jwt's `AuthHttp`: a configurable token getter, header name, scheme
+//! prefix and global headers, plus an allow-list of origins (exact scheme, host and port) that
+//! may see the token. Bearer errors are read per RFC 6750 section 3.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::auth::{AccessToken, UnverifiedJwt, now_ms};
+
+/// Why a request failed or was not sent.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum AuthHttpError {
+    /// The request needs a token and there is none; it was not sent.
+    #[error("not authenticated")]
+    NotAuthenticated,
+    /// The token has expired; it was not sent.
+    #[error("access token expired")]
+    TokenExpired,
+    /// The token is not a JWT; it was not sent.
+    #[error("access token is not a jwt")]
+    NotAJwt,
+    /// The URL could not be parsed.
+    #[error("invalid url {0}")]
+    InvalidUrl(String),
+    /// 401: the server did not accept the token (RFC 6750 section 3.1 `error`).
+    #[error("unauthorized ({})", error.as_deref().unwrap_or("no error code"))]
+    Unauthorized {
+        /// The bearer error code, e.g. `invalid_token`.
+        error: Option<String>,
+        /// The server's description.
+        description: Option<String>,
+    },
+    /// 403: the token lacks a permission (usually `insufficient_scope`).
+    #[error("forbidden ({})", error.as_deref().unwrap_or("no error code"))]
+    Forbidden {
+        /// The bearer error code, e.g. `insufficient_scope`.
+        error: Option<String>,
+        /// The scope the resource requires, when the server names it.
+        scope: Option<String>,
+        /// The server's description.
+        description: Option<String>,
+    },
+    /// Another non-success status.
+    #[error("unexpected status {0}")]
+    Status(u16),
+    /// The server could not be reached (down, CORS refusal, offline).
+    #[error("network error")]
+    Network(#[source] Arc<gloo_net::Error>),
+    /// The response body is not the expected JSON.
+    #[error("response is not the expected json")]
+    Decode(#[source] Arc<gloo_net::Error>),
+}
+
+type TokenGetter = Rc<dyn Fn() -> Option<AccessToken>>;
+
+/// How [`AuthHttp`] finds and attaches the token.
+#[derive(Clone)]
+pub struct AuthHttpConfig {
+    token_getter: TokenGetter,
+    header_name: String,
+    scheme_prefix: String,
+    global_headers: Vec<(String, String)>,
+    allowed_origins: Vec<String>,
+}
+
+impl AuthHttpConfig {
+    /// Bearer tokens from `token_getter` in `Authorization`, allowed for `api_url`'s origin only.
+    pub fn new(api_url: &str, token_getter: impl Fn() -> Option<AccessToken> + 'static) -> Self {
+        Self {
+            token_getter: Rc::new(token_getter),
+            header_name: "Authorization".to_owned(),
+            scheme_prefix: "Bearer ".to_owned(),
+            global_headers: Vec::new(),
+            allowed_origins: origin_of(api_url).into_iter().collect(),
+        }
+    }
+
+    /// Sends the token in another header.
+    #[must_use]
+    pub fn header_name(mut self, header_name: impl Into<String>) -> Self {
+        self.header_name = header_name.into();
+        self
+    }
+
+    /// Puts another prefix before the token (`"Bearer "` by default; may be empty).
+    #[must_use]
+    pub fn scheme_prefix(mut self, scheme_prefix: impl Into<String>) -> Self {
+        self.scheme_prefix = scheme_prefix.into();
+        self
+    }
+
+    /// Adds a header to every request.
+    #[must_use]
+    pub fn global_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.global_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Allows one more origin to receive the token.
+    #[must_use]
+    pub fn allow_origin(mut self, url: &str) -> Self {
+        self.allowed_origins.extend(origin_of(url));
+        self
+    }
+
+    /// The origins that receive the token.
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.allowed_origins
+    }
+}
+
+/// Per-call options.
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    allow_anonymous: bool,
+    extra_origins: Vec<String>,
+}
+
+impl RequestOptions {
+    /// Sends the request without a token when there is no usable one, instead of failing.
+    #[must_use]
+    pub fn allow_anonymous(mut self) -> Self {
+        self.allow_anonymous = true;
+        self
+    }
+
+    /// Lets this one call send the token to `url`'s origin too.
+    #[must_use]
+    pub fn allow_origin(mut self, url: &str) -> Self {
+        self.extra_origins.extend(origin_of(url));
+        self
+    }
+}
+
+/// The origin (`scheme://host[:port]`) of `url`, resolved against the page; `None` when it
+/// cannot be parsed or has an opaque origin.
+pub fn origin_of(url: &str) -> Option<String> {
+    let base = web_sys::window()
+        .and_then(|window| window.location().href().ok())
+        .unwrap_or_default();
+    let parsed = if base.is_empty() {
+        web_sys::Url::new(url)
+    } else {
+        web_sys::Url::new_with_base(url, &base)
+    };
+    let origin = parsed.ok()?.origin();
+    (origin != "null" && !origin.is_empty()).then_some(origin)
+}
+
+/// Whether the token may go to `url`: its origin equals an allowed origin exactly.
+pub fn is_allowed_origin(url: &str, allowed_origins: &[String]) -> bool {
+    origin_of(url).is_some_and(|origin| allowed_origins.iter().any(|allowed| *allowed == origin))
+}
+
+/// Checks that a token exists, is a JWT and has not expired at `now_ms` (by its `exp`).
+///
+/// # Errors
+/// [`AuthHttpError::NotAuthenticated`], [`AuthHttpError::NotAJwt`] or
+/// [`AuthHttpError::TokenExpired`].
+pub fn check_token(token: Option<&AccessToken>, now_ms: u64) -> Result<(), AuthHttpError> {
+    let token = token.ok_or(AuthHttpError::NotAuthenticated)?;
+    let jwt = UnverifiedJwt::parse(token.secret()).map_err(|_| AuthHttpError::NotAJwt)?;
+    let expired = jwt.expires_at_secs().is_some_and(|exp| {
+        u64::try_from(exp).map_or(true, |exp| exp.saturating_mul(1000) <= now_ms)
+    });
+    if expired {
+        Err(AuthHttpError::TokenExpired)
+    } else {
+        Ok(())
+    }
+}
+
+/// Parses the parameters of a `Bearer` challenge (RFC 6750 section 3), e.g.
+/// `Bearer realm="api", error="invalid_token", error_description="expired"`.
+pub fn parse_bearer_challenge(header: &str) -> Vec<(String, String)> {
+    let header = header.trim();
+    let Some(rest) = header
+        .get(..6)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|_| &header[6..])
+    else {
+        return Vec::new();
+    };
+    let mut params = Vec::new();
+    let mut chars = rest.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ',') {
+            chars.next();
+        }
+        let name: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        if name.trim().is_empty() {
+            break;
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => value.extend(chars.next()),
+                    '"' => break,
+                    other => value.push(other),
+                }
+            }
+        } else {
+            while let Some(c) = chars.peek().copied().filter(|c| *c != ',') {
+                value.push(c);
+                chars.next();
+            }
+            value = value.trim().to_owned();
+        }
+        params.push((name.trim().to_ascii_lowercase(), value));
+    }
+    params
+}
+
+/// An RFC 6750 error as some APIs also put it in a JSON body.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct BearerErrorBody {
+    /// The error code.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// The description.
+    #[serde(default)]
+    pub error_description: Option<String>,
+    /// The required scope.
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// Maps a failed status to an error, preferring `WWW-Authenticate` over the JSON body.
+pub fn status_error(
+    status: u16,
+    www_authenticate: Option<&str>,
+    body: BearerErrorBody,
+) -> AuthHttpError {
+    let challenge = www_authenticate
+        .map(parse_bearer_challenge)
+        .unwrap_or_default();
+    let param = |name: &str| {
+        challenge
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    let error = param("error").or(body.error);
+    let description = param("error_description").or(body.error_description);
+    match status {
+        401 => AuthHttpError::Unauthorized { error, description },
+        403 => AuthHttpError::Forbidden {
+            error,
+            scope: param("scope").or(body.scope),
+            description,
+        },
+        other => AuthHttpError::Status(other),
+    }
+}
+
+/// JSON requests with the access token attached where allowed.
+#[derive(Clone)]
+pub struct AuthHttp {
+    config: Rc<AuthHttpConfig>,
+}
+
+impl AuthHttp {
+    /// A client with this configuration.
+    pub fn new(config: AuthHttpConfig) -> Self {
+        Self {
+            config: Rc::new(config),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AuthHttpConfig {
+        &self.config
+    }
+
+    /// `GET url`, decoding a JSON answer.
+    ///
+    /// # Errors
+    /// [`AuthHttpError`]; see [`AuthHttp::request`].
+    pub async fn get<T: DeserializeOwned>(&self, url: &str) -> Result<T, AuthHttpError> {
+        self.request(Method::GET, url, None::<&()>, &RequestOptions::default())
+            .await
+    }
+
+    /// `GET url` with per-call options.
+    ///
+    /// # Errors
+    /// [`AuthHttpError`]; see [`AuthHttp::request`].
+    pub async fn get_with<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        options: &RequestOptions,
+    ) -> Result<T, AuthHttpError> {
+        self.request(Method::GET, url, None::<&()>, options).await
+    }
+
+    /// `POST url` with a JSON body, decoding a JSON answer.
+    ///
+    /// # Errors
+    /// [`AuthHttpError`]; see [`AuthHttp::request`].
+    pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<T, AuthHttpError> {
+        self.request(Method::POST, url, Some(body), &RequestOptions::default())
+            .await
+    }
+
+    /// `PUT url` with a JSON body, decoding a JSON answer.
+    ///
+    /// # Errors
+    /// [`AuthHttpError`]; see [`AuthHttp::request`].
+    pub async fn put_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<T, AuthHttpError> {
+        self.request(Method::PUT, url, Some(body), &RequestOptions::default())
+            .await
+    }
+
+    /// `DELETE url`, decoding a JSON answer.
+    ///
+    /// # Errors
+    /// [`AuthHttpError`]; see [`AuthHttp::request`].
+    pub async fn delete<T: DeserializeOwned>(&self, url: &str) -> Result<T, AuthHttpError> {
+        self.request(Method::DELETE, url, None::<&()>, &RequestOptions::default())
+            .await
+    }
+
+    /// Whether a request to `url` with `options` would carry the token.
+    pub fn would_attach_token(&self, url: &str, options: &RequestOptions) -> bool {
+        is_allowed_origin(url, &self.config.allowed_origins)
+            || is_allowed_origin(url, &options.extra_origins)
+    }
+
+    /// Sends a request. To an allowed origin the token is attached; if it is missing, expired
+    /// or not a JWT the request is not sent, unless `options` allow anonymous access. Other
+    /// origins never see the token.
+    ///
+    /// # Errors
+    /// Token problems ([`AuthHttpError::NotAuthenticated`], [`AuthHttpError::TokenExpired`],
+    /// [`AuthHttpError::NotAJwt`]), [`AuthHttpError::Unauthorized`] (401),
+    /// [`AuthHttpError::Forbidden`] (403), [`AuthHttpError::Status`], [`AuthHttpError::Network`]
+    /// and [`AuthHttpError::Decode`].
+    pub async fn request<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&B>,
+        options: &RequestOptions,
+    ) -> Result<T, AuthHttpError> {
+        if origin_of(url).is_none() {
+            return Err(AuthHttpError::InvalidUrl(url.to_owned()));
+        }
+        let mut builder = RequestBuilder::new(url).method(method);
+        for (name, value) in &self.config.global_headers {
+            builder = builder.header(name, value);
+        }
+        if self.would_attach_token(url, options) {
+            let token = (self.config.token_getter)();
+            match check_token(token.as_ref(), now_ms()) {
+                Ok(()) => {
+                    if let Some(token) = token {
+                        let value = format!("{}{}", self.config.scheme_prefix, token.secret());
+                        builder = builder.header(&self.config.header_name, &value);
+                    }
+                }
+                Err(_) if options.allow_anonymous => {}
+                Err(error) => return Err(error),
+            }
+        }
+        let request = match body {
+            Some(body) => builder.json(body),
+            None => builder.build(),
+        }
+        .map_err(|error| AuthHttpError::Network(Arc::new(error)))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|error| AuthHttpError::Network(Arc::new(error)))?;
+        decode(response).await
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, AuthHttpError> {
+    if response.ok() {
+        return response
+            .json()
+            .await
+            .map_err(|error| AuthHttpError::Decode(Arc::new(error)));
+    }
+    let www_authenticate = response.headers().get("WWW-Authenticate");
+    let body = response.json::<BearerErrorBody>().await.unwrap_or_default();
+    Err(status_error(
+        response.status(),
+        www_authenticate.as_deref(),
+        body,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::encode_component;
+
+    fn jwt_with_exp(exp: i64) -> AccessToken {
+        use base64::Engine as _;
+        let encode = |json: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json);
+        AccessToken::new(format!(
+            "{}.{}.{}",
+            encode(r#"{"alg":"RS256"}"#),
+            encode(&format!(r#"{{"exp":{exp}}}"#)),
+            encode_component("sig")
+        ))
+    }
+
+    #[test]
+    fn a_live_jwt_is_usable() {
+        assert!(check_token(Some(&jwt_with_exp(2_000)), 1_999_999).is_ok());
+    }
+
+    #[test]
+    fn missing_expired_and_opaque_tokens_are_refused() {
+        assert!(matches!(
+            check_token(None, 0),
+            Err(AuthHttpError::NotAuthenticated)
+        ));
+        assert!(matches!(
+            check_token(Some(&jwt_with_exp(2_000)), 2_000_000),
+            Err(AuthHttpError::TokenExpired)
+        ));
+        assert!(matches!(
+            check_token(Some(&AccessToken::new("opaque-token")), 0),
+            Err(AuthHttpError::NotAJwt)
+        ));
+    }
+
+    #[test]
+    fn bearer_challenge_parameters_are_parsed() {
+        let params = parse_bearer_challenge(
+            r#"Bearer realm="api", error="invalid_token", error_description="The \"token\" expired", scope=read:messages"#,
+        );
+        assert_eq!(
+            params,
+            vec![
+                ("realm".to_owned(), "api".to_owned()),
+                ("error".to_owned(), "invalid_token".to_owned()),
+                (
+                    "error_description".to_owned(),
+                    "The \"token\" expired".to_owned()
+                ),
+                ("scope".to_owned(), "read:messages".to_owned()),
+            ]
+        );
+        assert!(parse_bearer_challenge("Basic realm=\"x\"").is_empty());
+        assert!(parse_bearer_challenge("Bearer").is_empty());
+    }
+
+    #[test]
+    fn status_401_carries_the_bearer_error_from_the_header_first() {
+        let body = BearerErrorBody {
+            error: Some("from_body".into()),
+            ..Default::default()
+        };
+        let error = status_error(401, Some(r#"Bearer error="invalid_token""#), body);
+        assert!(
+            matches!(error, AuthHttpError::Unauthorized { error: Some(e), .. } if e == "invalid_token")
+        );
+    }
+
+    #[test]
+    fn status_403_falls_back_to_the_json_body_for_scope() {
+        let body = BearerErrorBody {
+            error: Some("insufficient_scope".into()),
+            scope: Some("read:messages".into()),
+            ..Default::default()
+        };
+        let error = status_error(403, None, body);
+        assert!(matches!(
+            error,
+            AuthHttpError::Forbidden { error: Some(e), scope: Some(s), .. }
+                if e == "insufficient_scope" && s == "read:messages"
+        ));
+    }
+
+    #[test]
+    fn other_statuses_keep_their_code() {
+        assert!(matches!(
+            status_error(500, None, BearerErrorBody::default()),
+            AuthHttpError::Status(500)
+        ));
+    }
+}

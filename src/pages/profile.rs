@@ -1,0 +1,93 @@
+//! `/profile`: the user's profile from the tenant's `/userinfo` endpoint.
+
+use leptos::prelude::*;
+
+use crate::auth::{use_auth, userinfo_url};
+use crate::components::Spinner;
+use crate::http::{AuthHttpError, RequestOptions};
+use crate::pages::LOGGED_OUT_TEXT;
+
+fn text_claim(profile: &serde_json::Value, name: &str) -> String {
+    profile
+        .get(name)
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Only http(s) pictures are shown; anything else from remote data is ignored.
+fn picture_url(profile: &serde_json::Value) -> Option<String> {
+    let picture = text_claim(profile, "picture");
+    (picture.starts_with("https://") || picture.starts_with("http://")).then_some(picture)
+}
+
+fn explain(error: &AuthHttpError) -> String {
+    match error {
+        AuthHttpError::Unauthorized { .. }
+        | AuthHttpError::NotAuthenticated
+        | AuthHttpError::TokenExpired
+        | AuthHttpError::NotAJwt => {
+            "The login service did not accept your session. Please log in again.".to_owned()
+        }
+        AuthHttpError::Network(_) => "The login service could not be reached.".to_owned(),
+        other => format!("The profile could not be loaded ({other})."),
+    }
+}
+
+/// The profile page.
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let auth = use_auth();
+    let profile = LocalResource::new(move || {
+        let logged_in = auth.is_authenticated();
+        let url = userinfo_url(&auth.config());
+        let http = auth.http();
+        async move {
+            if !logged_in {
+                return None;
+            }
+            // The tenant is not the API, so this one call may carry the token there.
+            let options = RequestOptions::default().allow_origin(&url);
+            Some(http.get_with::<serde_json::Value>(&url, &options).await)
+        }
+    });
+    view! {
+        <section class="card">
+            <h1>"Profile"</h1>
+            <Suspense fallback=|| view! { <Spinner label="Loading your profile…"/> }>
+                {move || {
+                    profile
+                        .get()
+                        .map(|result| match result {
+                            None => view! { <p class="lead">{LOGGED_OUT_TEXT}</p> }.into_any(),
+                            Some(Err(error)) => {
+                                view! { <div class="alert" role="alert">{explain(&error)}</div> }
+                                    .into_any()
+                            }
+                            Some(Ok(profile)) => {
+                                let pretty = serde_json::to_string_pretty(&profile)
+                                    .unwrap_or_default();
+                                view! {
+                                    <div class="profile">
+                                        {picture_url(&profile)
+                                            .map(|src| {
+                                                view! {
+                                                    <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
+                                                }
+                                            })}
+                                        <div>
+                                            <h2 class="nickname">{text_claim(&profile, "nickname")}</h2>
+                                            <p class="email">{text_claim(&profile, "email")}</p>
+                                        </div>
+                                    </div>
+                                    <h2>"Full profile"</h2>
+                                    <pre class="json">{pretty}</pre>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Suspense>
+        </section>
+    }
+}
