@@ -1,1 +1,84 @@
-//! placeholder
+//! A local, Auth0-compatible authorization server for development and tests: OpenID Connect
+//! discovery, JWKS, `/authorize` (code + PKCE, implicit), a login page, `/oauth/token`,
+//! `/userinfo` and logout, all in memory, binding to loopback only.
+
+pub mod authorize;
+pub mod clock;
+pub mod config;
+pub mod cookies;
+pub mod grant;
+pub mod keys;
+pub mod opaque;
+pub mod pages;
+pub mod pkce;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod tokens;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::{HeaderName, HeaderValue, Method};
+use axum::routing::{get, post};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub use config::{ConfigError, TenantConfig};
+pub use keys::{KeyError, SigningKeys};
+
+use routes::{assets, authorize as authorize_route, discovery, login, logout, token, userinfo};
+use state::AppState;
+use store::Store;
+
+/// The whole tenant as a router, ready for `axum::serve`. State lives in memory for the life of
+/// the router.
+pub fn app(config: TenantConfig, keys: SigningKeys) -> Router {
+    let cors = cors_layer(&config);
+    let state = Arc::new(AppState {
+        config,
+        keys,
+        store: Store::default(),
+    });
+    // Endpoints that browsers call with fetch get CORS for the registered web origins.
+    let cross_origin = Router::new()
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route("/oauth/token", post(token::token))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .layer(cors);
+    // Endpoints that browsers navigate to get no CORS at all.
+    let navigation = Router::new()
+        .route("/authorize", get(authorize_route::authorize))
+        .route("/u/login", get(login::show).post(login::submit))
+        .route("/v2/logout", get(logout::auth0_logout))
+        .route("/oidc/logout", get(logout::oidc_logout))
+        .route("/avatars/{file}", get(assets::avatar))
+        .route("/static/login.css", get(assets::stylesheet));
+    cross_origin.merge(navigation).with_state(state)
+}
+
+fn cors_layer(config: &TenantConfig) -> CorsLayer {
+    let origins: Vec<HeaderValue> = config
+        .web_origins()
+        .iter()
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            AUTHORIZATION,
+            CONTENT_TYPE,
+            HeaderName::from_static("auth0-client"),
+        ])
+        .expose_headers([WWW_AUTHENTICATE])
+        .max_age(Duration::from_secs(600))
+}

@@ -1,0 +1,445 @@
+//! The `/authorize` request (RFC 6749 4.1.1 and 4.2.1, OIDC Core 3.1.2.1 and 3.2.2.1): parsing,
+//! validation in the order the RFC requires, and building the redirect back to the client.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use url::Url;
+
+use crate::config::TenantConfig;
+use crate::grant::split_scope;
+use crate::pkce::{PkceChallenge, PkceError};
+
+/// The flows this tenant implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseType {
+    /// Authorization code with PKCE.
+    Code,
+    /// Implicit, ID token only.
+    IdToken,
+    /// Implicit, access token and ID token.
+    TokenIdToken,
+}
+
+/// Where the response parameters go (OAuth 2.0 Multiple Response Type Encoding Practices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseMode {
+    /// In the query string, the default for `code`.
+    Query,
+    /// In the fragment, the default (and only safe choice) for implicit responses.
+    Fragment,
+}
+
+/// The `prompt` parameter (OIDC Core 3.1.2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// Use the session if there is one, else show the login page.
+    Default,
+    /// Never show a page: use the session or fail with `login_required`.
+    None,
+    /// Always show the login page.
+    Login,
+}
+
+/// A validated authorization request.
+#[derive(Clone, Debug)]
+pub struct AuthorizeRequest {
+    /// Where and how to answer.
+    pub target: RedirectTarget,
+    /// The registered client.
+    pub client_id: String,
+    /// The flow.
+    pub response_type: ResponseType,
+    /// Requested scopes, before narrowing to what the user holds.
+    pub scopes: Vec<String>,
+    /// The registered API the access token is for.
+    pub audience: Option<String>,
+    /// `nonce`, echoed into the ID token.
+    pub nonce: Option<String>,
+    /// PKCE challenge, present exactly for the code flow.
+    pub challenge: Option<PkceChallenge>,
+    /// `prompt`.
+    pub prompt: Prompt,
+    /// `login_hint`, used to prefill the email field.
+    pub login_hint: Option<String>,
+}
+
+/// The validated redirect URI with the response mode and `state` to echo.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RedirectTarget {
+    /// Registered redirect URI, byte-exact as sent.
+    pub redirect_uri: String,
+    /// Query or fragment.
+    pub mode: ResponseMode,
+    /// `state`, echoed byte-exact.
+    pub state: Option<String>,
+}
+
+/// Why the request cannot be answered by redirecting: the client or redirect URI is not
+/// trustworthy (RFC 6749 4.1.2.1), so the user sees an error page instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UntrustedRedirect {
+    /// No `client_id`.
+    MissingClientId,
+    /// `client_id` is not registered.
+    UnknownClient,
+    /// No `redirect_uri`.
+    MissingRedirectUri,
+    /// `redirect_uri` is not byte-exact one of the client's callback URLs.
+    UnregisteredRedirectUri,
+    /// `client_id` or `redirect_uri` appears more than once.
+    RepeatedParameter,
+}
+
+/// Why the request was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthorizeRejection {
+    /// Show an error page; never redirect.
+    Untrusted(UntrustedRedirect),
+    /// Redirect back with `error` and `error_description` (RFC 6749 4.1.2.1).
+    Redirect {
+        /// Where to send the error.
+        target: RedirectTarget,
+        /// The RFC 6749 error code.
+        error: &'static str,
+        /// Human-readable detail for the developer.
+        description: String,
+    },
+}
+
+impl AuthorizeRequest {
+    /// Validates the query parameters of `/authorize`. Unknown parameters (such as
+    /// auth0-spa-js's `auth0Client`) are ignored, as RFC 6749 3.1 requires.
+    ///
+    /// # Errors
+    /// [`AuthorizeRejection::Untrusted`] first for client or redirect URI problems, then
+    /// [`AuthorizeRejection::Redirect`] for everything else.
+    pub fn parse(
+        config: &TenantConfig,
+        pairs: Vec<(String, String)>,
+    ) -> Result<Self, AuthorizeRejection> {
+        let mut params: HashMap<String, String> = HashMap::new();
+        let mut repeated: Vec<String> = Vec::new();
+        for (name, value) in pairs {
+            match params.entry(name) {
+                Entry::Occupied(entry) => repeated.push(entry.key().clone()),
+                Entry::Vacant(entry) => {
+                    entry.insert(value);
+                }
+            }
+        }
+        let param = |name: &str| {
+            params
+                .get(name)
+                .map(String::as_str)
+                .filter(|value| !value.is_empty())
+        };
+        if repeated
+            .iter()
+            .any(|name| name == "client_id" || name == "redirect_uri")
+        {
+            return Err(AuthorizeRejection::Untrusted(
+                UntrustedRedirect::RepeatedParameter,
+            ));
+        }
+        let client_id = param("client_id").ok_or(AuthorizeRejection::Untrusted(
+            UntrustedRedirect::MissingClientId,
+        ))?;
+        let client = config
+            .client(client_id)
+            .ok_or(AuthorizeRejection::Untrusted(
+                UntrustedRedirect::UnknownClient,
+            ))?;
+        let redirect_uri = param("redirect_uri").ok_or(AuthorizeRejection::Untrusted(
+            UntrustedRedirect::MissingRedirectUri,
+        ))?;
+        if !client
+            .callback_urls
+            .iter()
+            .any(|registered| registered == redirect_uri)
+        {
+            return Err(AuthorizeRejection::Untrusted(
+                UntrustedRedirect::UnregisteredRedirectUri,
+            ));
+        }
+
+        let response_type = match param("response_type").map(parse_response_type) {
+            Some(Some(response_type)) => Some(response_type),
+            _ => None,
+        };
+        let default_mode = match response_type {
+            Some(ResponseType::Code) | None => ResponseMode::Query,
+            Some(_) => ResponseMode::Fragment,
+        };
+        let mut target = RedirectTarget {
+            redirect_uri: redirect_uri.to_owned(),
+            mode: default_mode,
+            state: params.get("state").cloned(),
+        };
+        let refuse = |target: &RedirectTarget, error: &'static str, description: String| {
+            Err(AuthorizeRejection::Redirect {
+                target: target.clone(),
+                error,
+                description,
+            })
+        };
+        if let Some(name) = repeated.first() {
+            return refuse(
+                &target,
+                "invalid_request",
+                format!("parameter {name} is repeated"),
+            );
+        }
+        let Some(response_type) = response_type else {
+            return match param("response_type") {
+                None => refuse(
+                    &target,
+                    "invalid_request",
+                    "response_type is required".to_owned(),
+                ),
+                Some(other) => refuse(
+                    &target,
+                    "unsupported_response_type",
+                    format!("unsupported response_type: {other}"),
+                ),
+            };
+        };
+        match param("response_mode") {
+            None => {}
+            Some("query") if response_type == ResponseType::Code => {
+                target.mode = ResponseMode::Query
+            }
+            Some("fragment") => target.mode = ResponseMode::Fragment,
+            Some(other) => {
+                return refuse(
+                    &target,
+                    "invalid_request",
+                    format!("unsupported response_mode: {other}"),
+                );
+            }
+        }
+        let prompt = match param("prompt") {
+            None => Prompt::Default,
+            Some(value) => {
+                let values: Vec<&str> = value.split(' ').filter(|part| !part.is_empty()).collect();
+                if values.contains(&"none") && values.len() > 1 {
+                    return refuse(
+                        &target,
+                        "invalid_request",
+                        "prompt=none cannot be combined".to_owned(),
+                    );
+                }
+                if values.contains(&"none") {
+                    Prompt::None
+                } else if values.contains(&"login") {
+                    Prompt::Login
+                } else {
+                    Prompt::Default
+                }
+            }
+        };
+        let audience = param("audience").map(str::to_owned);
+        if let Some(audience) = &audience
+            && config.api(audience).is_none()
+        {
+            return refuse(
+                &target,
+                "access_denied",
+                format!("Service not found: {audience}"),
+            );
+        }
+        let scopes = split_scope(param("scope").unwrap_or_default());
+        let nonce = param("nonce").map(str::to_owned);
+        let challenge = if response_type == ResponseType::Code {
+            let method = params.get("code_challenge_method").map(String::as_str);
+            match PkceChallenge::from_request(param("code_challenge"), method) {
+                Ok(challenge) => Some(challenge),
+                Err(error) => {
+                    return refuse(
+                        &target,
+                        "invalid_request",
+                        pkce_description(error).to_owned(),
+                    );
+                }
+            }
+        } else {
+            if nonce.is_none() {
+                return refuse(
+                    &target,
+                    "invalid_request",
+                    "nonce is required for implicit responses".to_owned(),
+                );
+            }
+            None
+        };
+        if response_type != ResponseType::Code && !scopes.iter().any(|scope| scope == "openid") {
+            return refuse(
+                &target,
+                "invalid_scope",
+                "implicit responses require the openid scope".to_owned(),
+            );
+        }
+        Ok(Self {
+            target,
+            client_id: client_id.to_owned(),
+            response_type,
+            scopes,
+            audience,
+            nonce,
+            challenge,
+            prompt,
+            login_hint: param("login_hint").map(str::to_owned),
+        })
+    }
+}
+
+fn pkce_description(error: PkceError) -> &'static str {
+    match error {
+        PkceError::MissingChallenge => "code_challenge is required (PKCE)",
+        PkceError::UnsupportedMethod => "code_challenge_method must be S256",
+        PkceError::MalformedChallenge => "code_challenge must be a base64url SHA-256 digest",
+    }
+}
+
+fn parse_response_type(value: &str) -> Option<ResponseType> {
+    let mut parts: Vec<&str> = value.split(' ').filter(|part| !part.is_empty()).collect();
+    parts.sort_unstable();
+    match parts.as_slice() {
+        ["code"] => Some(ResponseType::Code),
+        ["id_token"] => Some(ResponseType::IdToken),
+        ["id_token", "token"] => Some(ResponseType::TokenIdToken),
+        _ => None,
+    }
+}
+
+impl RedirectTarget {
+    /// The redirect URI with `params` and `state` added to the query or fragment.
+    pub fn url_with(&self, params: &[(&str, &str)]) -> String {
+        let Ok(mut url) = Url::parse(&self.redirect_uri) else {
+            // Registered callback URLs were validated as absolute URLs at start-up.
+            return self.redirect_uri.clone();
+        };
+        let state = self.state.as_deref().map(|state| ("state", state));
+        let all = params.iter().copied().chain(state);
+        match self.mode {
+            ResponseMode::Query => {
+                url.query_pairs_mut().extend_pairs(all);
+            }
+            ResponseMode::Fragment => {
+                let fragment = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(all)
+                    .finish();
+                url.set_fragment(Some(&fragment));
+            }
+        }
+        url.into()
+    }
+
+    /// The redirect URI carrying an RFC 6749 4.1.2.1 error.
+    pub fn error_url(&self, error: &str, description: &str) -> String {
+        self.url_with(&[("error", error), ("error_description", description)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn parse(query: &str) -> Result<AuthorizeRequest, AuthorizeRejection> {
+        AuthorizeRequest::parse(&TenantConfig::default(), pairs(query))
+    }
+
+    fn base() -> String {
+        format!(
+            "client_id=local-spa-client&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback&response_type=code&code_challenge={CHALLENGE}&code_challenge_method=S256&state=a%20b"
+        )
+    }
+
+    #[test]
+    fn code_request_with_pkce_is_accepted_and_unknown_parameters_ignored() {
+        let request = parse(&format!(
+            "{}&auth0Client=eyJ9&scope=openid%20profile",
+            base()
+        ))
+        .expect("valid");
+        assert_eq!(request.response_type, ResponseType::Code);
+        assert_eq!(request.target.state.as_deref(), Some("a b"));
+        assert_eq!(request.scopes, ["openid", "profile"]);
+    }
+
+    #[test]
+    fn repeated_redirect_uri_is_untrusted() {
+        let query = format!(
+            "{}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback",
+            base()
+        );
+        assert_eq!(
+            parse(&query).err(),
+            Some(AuthorizeRejection::Untrusted(
+                UntrustedRedirect::RepeatedParameter
+            ))
+        );
+    }
+
+    #[test]
+    fn unknown_audience_is_redirected_as_access_denied() {
+        let Err(AuthorizeRejection::Redirect { error, .. }) =
+            parse(&format!("{}&audience=https%3A%2F%2Fother", base()))
+        else {
+            panic!("expected a redirect");
+        };
+        assert_eq!(error, "access_denied");
+    }
+
+    #[test]
+    fn response_type_order_does_not_matter() {
+        assert_eq!(
+            parse_response_type("token id_token"),
+            Some(ResponseType::TokenIdToken)
+        );
+        assert_eq!(
+            parse_response_type("id_token token"),
+            Some(ResponseType::TokenIdToken)
+        );
+        assert_eq!(parse_response_type("token"), None);
+    }
+
+    #[test]
+    fn query_url_keeps_state_byte_exact() {
+        let target = RedirectTarget {
+            redirect_uri: "http://localhost:3000/callback".to_owned(),
+            mode: ResponseMode::Query,
+            state: Some("x+y/=&z".to_owned()),
+        };
+        let url = Url::parse(&target.url_with(&[("code", "abc")])).expect("url");
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("code".to_owned(), "abc".to_owned()),
+                ("state".to_owned(), "x+y/=&z".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn fragment_url_puts_parameters_after_the_hash() {
+        let target = RedirectTarget {
+            redirect_uri: "http://localhost:3000/callback".to_owned(),
+            mode: ResponseMode::Fragment,
+            state: None,
+        };
+        assert_eq!(
+            target.url_with(&[("id_token", "t")]),
+            "http://localhost:3000/callback#id_token=t"
+        );
+    }
+}

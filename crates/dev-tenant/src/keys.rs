@@ -1,0 +1,339 @@
+//! RSA signing keys: generation, storage in the data directory, rotation, and the public JWKS.
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::EncodeRsaPrivateKey;
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+const KEY_BITS: usize = 2048;
+const KEYS_DIR: &str = "keys";
+const SIGNING_KEY_FILE: &str = "signing-key";
+
+/// Why keys could not be generated, loaded or stored.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// RSA key generation failed.
+    #[error("cannot generate an RSA key")]
+    Generation(#[source] rsa::Error),
+    /// A stored key is not a PKCS#8 RSA private key.
+    #[error("cannot parse the private key in {path}")]
+    Parse {
+        /// The key file.
+        path: PathBuf,
+        /// The parse error.
+        #[source]
+        source: rsa::pkcs8::Error,
+    },
+    /// A key could not be encoded.
+    #[error("cannot encode a private key")]
+    Encoding(#[source] rsa::pkcs8::Error),
+    /// A key could not be encoded as PKCS#1 for signing.
+    #[error("cannot encode a private key as PKCS#1")]
+    Pkcs1Encoding(#[source] rsa::pkcs1::Error),
+    /// Reading or writing the data directory failed.
+    #[error("cannot access {path}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key named as signing key is not among the stored keys.
+    #[error("signing key {kid} named in {path} is missing")]
+    MissingSigningKey {
+        /// The key id.
+        kid: String,
+        /// The file naming it.
+        path: PathBuf,
+    },
+    /// The public key could not be turned into a verification key.
+    #[error("cannot build a verification key")]
+    Verification(#[source] jsonwebtoken::errors::Error),
+}
+
+/// One RSA key pair with its key id.
+#[derive(Clone)]
+struct KeyPair {
+    kid: String,
+    modulus: String,
+    exponent: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    pkcs8_pem: String,
+}
+
+/// The tenant's signing keys: the newest signs, all are published in the JWKS.
+#[derive(Clone)]
+pub struct SigningKeys {
+    /// Oldest first; the last one signs.
+    pairs: Vec<KeyPair>,
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kids: Vec<&str> = self.pairs.iter().map(|pair| pair.kid.as_str()).collect();
+        f.debug_struct("SigningKeys")
+            .field("kids", &kids)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One entry of a JSON Web Key Set (RFC 7517), public parts only.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PublicJwk {
+    /// Always `RSA`.
+    pub kty: String,
+    /// Always `sig`.
+    #[serde(rename = "use")]
+    pub use_: String,
+    /// Always `RS256`.
+    pub alg: String,
+    /// The key id (RFC 7638 thumbprint).
+    pub kid: String,
+    /// Modulus, base64url.
+    pub n: String,
+    /// Exponent, base64url.
+    pub e: String,
+}
+
+/// A JSON Web Key Set.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Jwks {
+    /// The keys.
+    pub keys: Vec<PublicJwk>,
+}
+
+impl KeyPair {
+    fn from_private(private: &RsaPrivateKey) -> Result<Self, KeyError> {
+        let modulus = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
+        let exponent = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
+        let pkcs1 = private.to_pkcs1_der().map_err(KeyError::Pkcs1Encoding)?;
+        let pkcs8_pem = private
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(KeyError::Encoding)?;
+        let decoding = DecodingKey::from_rsa_components(&modulus, &exponent)
+            .map_err(KeyError::Verification)?;
+        Ok(Self {
+            kid: thumbprint(&modulus, &exponent),
+            encoding: EncodingKey::from_rsa_der(pkcs1.as_bytes()),
+            decoding,
+            modulus,
+            exponent,
+            pkcs8_pem: pkcs8_pem.to_string(),
+        })
+    }
+
+    fn generate() -> Result<Self, KeyError> {
+        let private =
+            RsaPrivateKey::new(&mut rand::rngs::OsRng, KEY_BITS).map_err(KeyError::Generation)?;
+        Self::from_private(&private)
+    }
+}
+
+/// The RFC 7638 JWK thumbprint, so a key id is stable and unique per key.
+fn thumbprint(modulus: &str, exponent: &str) -> String {
+    let canonical = format!(r#"{{"e":"{exponent}","kty":"RSA","n":"{modulus}"}}"#);
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
+    move |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl SigningKeys {
+    /// A fresh in-memory RSA-2048 key, not stored anywhere.
+    ///
+    /// # Errors
+    /// [`KeyError::Generation`] if the system random source fails.
+    pub fn generate() -> Result<Self, KeyError> {
+        Ok(Self {
+            pairs: vec![KeyPair::generate()?],
+        })
+    }
+
+    /// Loads the keys stored in `dir`, generating and storing the first one when there is none.
+    ///
+    /// # Errors
+    /// Unreadable or unwritable directory, or a stored key that does not parse.
+    pub fn load_or_generate(dir: &Path) -> Result<Self, KeyError> {
+        match Self::load(dir)? {
+            Some(keys) => Ok(keys),
+            None => {
+                let keys = Self::generate()?;
+                keys.store_pair(dir, &keys.pairs[0])?;
+                Ok(keys)
+            }
+        }
+    }
+
+    /// Adds a new key in `dir`, which becomes the signing key; older keys stay published.
+    ///
+    /// # Errors
+    /// As [`SigningKeys::load_or_generate`].
+    pub fn rotate(dir: &Path) -> Result<Self, KeyError> {
+        let mut keys = Self::load_or_generate(dir)?;
+        let pair = KeyPair::generate()?;
+        keys.store_pair(dir, &pair)?;
+        keys.pairs.push(pair);
+        Ok(keys)
+    }
+
+    fn load(dir: &Path) -> Result<Option<Self>, KeyError> {
+        let signing_path = dir.join(SIGNING_KEY_FILE);
+        let signing_kid = match std::fs::read_to_string(&signing_path) {
+            Ok(kid) => kid.trim().to_owned(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(KeyError::Io {
+                    path: signing_path,
+                    source,
+                });
+            }
+        };
+        let keys_dir = dir.join(KEYS_DIR);
+        let mut pairs = Vec::new();
+        for entry in std::fs::read_dir(&keys_dir).map_err(io_error(&keys_dir))? {
+            let path = entry.map_err(io_error(&keys_dir))?.path();
+            if path.extension().and_then(|extension| extension.to_str()) != Some("pem") {
+                continue;
+            }
+            let pem = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+            let private =
+                RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|source| KeyError::Parse {
+                    path: path.clone(),
+                    source,
+                })?;
+            pairs.push(KeyPair::from_private(&private)?);
+        }
+        let Some(position) = pairs.iter().position(|pair| pair.kid == signing_kid) else {
+            return Err(KeyError::MissingSigningKey {
+                kid: signing_kid,
+                path: signing_path,
+            });
+        };
+        let signing = pairs.remove(position);
+        pairs.sort_by(|left, right| left.kid.cmp(&right.kid));
+        pairs.push(signing);
+        Ok(Some(Self { pairs }))
+    }
+
+    fn store_pair(&self, dir: &Path, pair: &KeyPair) -> Result<(), KeyError> {
+        let keys_dir = dir.join(KEYS_DIR);
+        create_private_dir(&keys_dir)?;
+        let key_path = keys_dir.join(format!("{}.pem", pair.kid));
+        write_private(&key_path, pair.pkcs8_pem.as_bytes())?;
+        let signing_path = dir.join(SIGNING_KEY_FILE);
+        std::fs::write(&signing_path, format!("{}\n", pair.kid)).map_err(io_error(&signing_path))
+    }
+
+    /// The key id of the key that signs new tokens.
+    pub fn signing_kid(&self) -> &str {
+        &self.signing().kid
+    }
+
+    /// Every key id, oldest first, the signing key last.
+    pub fn kids(&self) -> Vec<&str> {
+        self.pairs.iter().map(|pair| pair.kid.as_str()).collect()
+    }
+
+    fn signing(&self) -> &KeyPair {
+        // `pairs` is never empty: every constructor puts at least one key in.
+        &self.pairs[self.pairs.len() - 1]
+    }
+
+    /// The public JWKS of every key.
+    pub fn jwks(&self) -> Jwks {
+        Jwks {
+            keys: self
+                .pairs
+                .iter()
+                .map(|pair| PublicJwk {
+                    kty: "RSA".to_owned(),
+                    use_: "sig".to_owned(),
+                    alg: "RS256".to_owned(),
+                    kid: pair.kid.clone(),
+                    n: pair.modulus.clone(),
+                    e: pair.exponent.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Signs `claims` as an RS256 JWT with the signing key's `kid`.
+    ///
+    /// # Errors
+    /// If serialising or signing fails.
+    pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, jsonwebtoken::errors::Error> {
+        let signing = self.signing();
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(signing.kid.clone());
+        jsonwebtoken::encode(&header, claims, &signing.encoding)
+    }
+
+    /// The verification key for `kid`, if it is one of ours.
+    pub fn decoding_key(&self, kid: &str) -> Option<&DecodingKey> {
+        self.pairs
+            .iter()
+            .find(|pair| pair.kid == kid)
+            .map(|pair| &pair.decoding)
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_error(path))?;
+    file.write_all(contents).map_err(io_error(path))
+}
+
+/// The key directory is readable by its owner only, like the key files in it.
+#[cfg(unix)]
+fn create_private_dir(path: &Path) -> Result<(), KeyError> {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(path)
+        .map_err(io_error(path))
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(path: &Path) -> Result<(), KeyError> {
+    std::fs::create_dir_all(path).map_err(io_error(path))
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    std::fs::write(path, contents).map_err(io_error(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thumbprint_matches_rfc_7638_example() {
+        let modulus = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+        assert_eq!(
+            thumbprint(modulus, "AQAB"),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+    }
+}

@@ -1,0 +1,198 @@
+//! The HTML pages a person sees: login, errors, logged out. Every page is sent with headers that
+//! forbid framing (clickjacking on the login form) and caching.
+
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::config::TenantConfig;
+
+/// The stylesheet of every page, served at `/static/login.css`.
+pub const STYLESHEET: &str = include_str!("../static/login.css");
+
+/// Styles come only from our own stylesheet, images from our own avatars; nothing may frame us.
+/// `form-action` is deliberately absent: browsers apply it to the redirect after the login POST,
+/// which goes to the client's callback URL.
+const CONTENT_SECURITY_POLICY_VALUE: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// Headers every HTML page carries.
+pub fn page_headers() -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers
+}
+
+/// An HTML response with [`page_headers`].
+pub fn html(status: StatusCode, body: String) -> Response {
+    (status, page_headers(), body).into_response()
+}
+
+fn layout(title: &str, main: &str, config: &TenantConfig) -> String {
+    let mut users = String::new();
+    for user in &config.users {
+        let held: Vec<String> = user.permissions.values().flatten().cloned().collect();
+        let holds = if held.is_empty() {
+            "no API permissions".to_owned()
+        } else {
+            held.join(", ")
+        };
+        users.push_str(&format!(
+            "<li><code>{}</code> / <code>{}</code> ({})</li>",
+            escape(&user.email),
+            escape(&user.password),
+            escape(&holds)
+        ));
+    }
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="/static/login.css">
+</head>
+<body>
+<main>
+{main}
+</main>
+<footer>
+<p><strong>Development server.</strong> This is a local stand-in for an Auth0 tenant, for development and tests only; never use it in production.</p>
+<p>Development users:</p>
+<ul>{users}</ul>
+</footer>
+</body>
+</html>
+"#,
+        title = escape(title),
+    )
+}
+
+/// What the login page shows.
+pub struct LoginView<'a> {
+    /// The login transaction id, posted back as `state`.
+    pub transaction: &'a str,
+    /// The CSRF token, posted back as `csrf`.
+    pub csrf_token: &'a str,
+    /// The client's display name.
+    pub client_name: &'a str,
+    /// The email to prefill.
+    pub email: &'a str,
+    /// Whether the last attempt had wrong credentials.
+    pub wrong_credentials: bool,
+}
+
+/// The login page, with the labelled fields the end-to-end test drives.
+pub fn login_page(config: &TenantConfig, view: &LoginView<'_>) -> String {
+    let alert = if view.wrong_credentials {
+        r#"<p class="alert" role="alert">Wrong email or password.</p>"#
+    } else {
+        ""
+    };
+    let main = format!(
+        r#"<h1>Log in</h1>
+<p>Log in to continue to {client}.</p>
+{alert}
+<form method="post" action="/u/login">
+<input type="hidden" name="state" value="{transaction}">
+<input type="hidden" name="csrf" value="{csrf}">
+<label for="username">Email</label>
+<input id="username" name="username" type="email" autocomplete="username" required value="{email}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Continue</button>
+</form>"#,
+        client = escape(view.client_name),
+        transaction = escape(view.transaction),
+        csrf = escape(view.csrf_token),
+        email = escape(view.email),
+    );
+    layout("Log in", &main, config)
+}
+
+/// An error page: `heading` and an explanation for the person in front of the browser.
+pub fn error_page(config: &TenantConfig, heading: &str, explanation: &str) -> String {
+    let main = format!(
+        r#"<h1>{}</h1>
+<p role="alert">{}</p>"#,
+        escape(heading),
+        escape(explanation)
+    );
+    layout(heading, &main, config)
+}
+
+/// The page shown after logging out without a `returnTo`.
+pub fn logged_out_page(config: &TenantConfig) -> String {
+    layout(
+        "Logged out",
+        "<h1>You are logged out</h1>\n<p>You can close this window.</p>",
+        config,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_neutralises_markup_and_attribute_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn login_page_has_the_labelled_fields_and_lists_users() {
+        let config = TenantConfig::default();
+        let page = login_page(
+            &config,
+            &LoginView {
+                transaction: "t",
+                csrf_token: "c",
+                client_name: "App",
+                email: "<x>",
+                wrong_credentials: true,
+            },
+        );
+        assert!(page.contains(r#"<label for="username">Email</label>"#));
+        assert!(page.contains(r#"<label for="password">Password</label>"#));
+        assert!(page.contains(r#"<button type="submit">Continue</button>"#));
+        assert!(page.contains(r#"role="alert">Wrong email or password.<"#));
+        assert!(page.contains(r#"value="&lt;x&gt;""#));
+        assert!(page.contains("reader@example.com"));
+        assert!(page.contains("password123"));
+        assert!(page.contains("Development server"));
+    }
+}

@@ -1,0 +1,177 @@
+//! `GET /authorize`: validate, then answer from the session, send to the login page, or
+//! redirect back with an error (RFC 6749 4.1.2.1).
+
+use axum::extract::{RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, LOCATION, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use crate::authorize::{
+    AuthorizeRejection, AuthorizeRequest, Prompt, ResponseType, UntrustedRedirect,
+};
+use crate::clock::now;
+use crate::cookies::{self, SESSION_COOKIE};
+use crate::grant::{Grant, granted_scopes};
+use crate::pages;
+use crate::state::{AppState, SharedState};
+use crate::store::{CodeRecord, Session};
+use crate::tokens::mint;
+
+/// `GET /authorize`.
+pub async fn authorize(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let request = match AuthorizeRequest::parse(&state.config, pairs) {
+        Ok(request) => request,
+        Err(AuthorizeRejection::Untrusted(reason)) => return untrusted_page(&state, reason),
+        Err(AuthorizeRejection::Redirect {
+            target,
+            error,
+            description,
+        }) => {
+            return redirect(&target.error_url(error, &description), None);
+        }
+    };
+    let session = cookies::read(&headers, SESSION_COOKIE).and_then(|id| state.store.session(id));
+    match (request.prompt, session) {
+        (Prompt::None, None) => redirect(
+            &request.target.error_url("login_required", "Login required"),
+            None,
+        ),
+        (Prompt::Login, _) | (Prompt::Default, None) => begin_login(&state, request),
+        (Prompt::None | Prompt::Default, Some(session)) => {
+            complete(&state, &request, &session, None)
+        }
+    }
+}
+
+fn begin_login(state: &AppState, request: AuthorizeRequest) -> Response {
+    let (transaction, _) = state
+        .store
+        .begin_login(request, state.config.session_lifetime.as_secs());
+    redirect(&format!("/u/login?state={transaction}"), None)
+}
+
+/// Finishes an authorization for a logged-in `session`: issues a code, or for implicit
+/// responses the tokens, and redirects to the client. `set_cookie` rides along on the redirect.
+pub fn complete(
+    state: &AppState,
+    request: &AuthorizeRequest,
+    session: &Session,
+    set_cookie: Option<HeaderValue>,
+) -> Response {
+    let Some(user) = state.config.user(&session.email) else {
+        // The user was removed from the configuration since logging in.
+        return redirect(
+            &request.target.error_url("login_required", "Login required"),
+            set_cookie,
+        );
+    };
+    let grant = Grant {
+        email: user.email.clone(),
+        client_id: request.client_id.clone(),
+        audience: request.audience.clone(),
+        scopes: granted_scopes(
+            &state.config,
+            user,
+            request.audience.as_deref(),
+            &request.scopes,
+        ),
+        nonce: request.nonce.clone(),
+        auth_time: session.auth_time,
+        sid: session.sid.clone(),
+    };
+    match (request.response_type, &request.challenge) {
+        (ResponseType::Code, Some(challenge)) => {
+            let code = state.store.issue_code(CodeRecord {
+                grant,
+                redirect_uri: request.target.redirect_uri.clone(),
+                challenge: challenge.clone(),
+                expires_at: now() + state.config.code_lifetime.as_secs(),
+            });
+            redirect(&request.target.url_with(&[("code", &code)]), set_cookie)
+        }
+        (ResponseType::Code, None) => redirect(
+            &request
+                .target
+                .error_url("invalid_request", "code_challenge is required (PKCE)"),
+            set_cookie,
+        ),
+        (ResponseType::IdToken | ResponseType::TokenIdToken, _) => {
+            let profile = user.profile(&state.config.issuer);
+            let permissions = request
+                .audience
+                .as_deref()
+                .map(|audience| user.scopes_for(audience).to_vec());
+            let with_access_token = request.response_type == ResponseType::TokenIdToken;
+            let tokens = match mint(
+                &state.config,
+                &state.keys,
+                &grant,
+                &profile,
+                permissions,
+                now(),
+                with_access_token,
+            ) {
+                Ok(tokens) => tokens,
+                Err(error) => {
+                    tracing::error!(%error, "signing tokens failed");
+                    return redirect(
+                        &request.target.error_url("server_error", "Signing failed"),
+                        set_cookie,
+                    );
+                }
+            };
+            let id_token = tokens.id_token.unwrap_or_default();
+            let expires_in = tokens.expires_in.to_string();
+            let mut params = vec![("id_token", id_token.as_str())];
+            if with_access_token {
+                params.extend([
+                    ("access_token", tokens.access_token.as_str()),
+                    ("token_type", "Bearer"),
+                    ("expires_in", expires_in.as_str()),
+                    ("scope", tokens.scope.as_str()),
+                ]);
+            }
+            redirect(&request.target.url_with(&params), set_cookie)
+        }
+    }
+}
+
+/// A `302 Found` to `location`, never cached.
+pub fn redirect(location: &str, set_cookie: Option<HeaderValue>) -> Response {
+    let mut headers = HeaderMap::new();
+    match HeaderValue::from_str(location) {
+        Ok(value) => {
+            headers.insert(LOCATION, value);
+        }
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "invalid redirect").into_response(),
+    }
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(cookie) = set_cookie {
+        headers.append(SET_COOKIE, cookie);
+    }
+    (StatusCode::FOUND, headers).into_response()
+}
+
+fn untrusted_page(state: &AppState, reason: UntrustedRedirect) -> Response {
+    let explanation = match reason {
+        UntrustedRedirect::MissingClientId => "The request has no client_id.",
+        UntrustedRedirect::UnknownClient => "The client_id is not registered with this tenant.",
+        UntrustedRedirect::MissingRedirectUri => "The request has no redirect_uri.",
+        UntrustedRedirect::UnregisteredRedirectUri => {
+            "The redirect_uri is not one of this client's callback URLs (they must match exactly)."
+        }
+        UntrustedRedirect::RepeatedParameter => "client_id or redirect_uri appears more than once.",
+    };
+    pages::html(
+        StatusCode::BAD_REQUEST,
+        pages::error_page(&state.config, "Invalid authorization request", explanation),
+    )
+}

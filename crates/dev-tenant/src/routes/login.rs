@@ -1,0 +1,158 @@
+//! `/u/login`: the login page and its form post, CSRF-protected by a per-transaction token that
+//! must also come back in a cookie (double submit), so another site cannot log a browser in.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use crate::cookies::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::pages::{self, LoginView};
+use crate::pkce::constant_time_eq;
+use crate::routes::authorize::complete;
+use crate::state::{AppState, SharedState};
+use crate::store::LoginTransaction;
+
+const LOGIN_PATH: &str = "/u/login";
+
+/// Query of `GET /u/login`.
+#[derive(Debug, Deserialize)]
+pub struct LoginQuery {
+    /// The login transaction id.
+    #[serde(default)]
+    state: String,
+}
+
+/// Body of `POST /u/login`. Every field defaults to empty so a tampered form gets our own page.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `GET /u/login?state=...`: the login form, setting the CSRF cookie.
+pub async fn show(State(state): State<SharedState>, Query(query): Query<LoginQuery>) -> Response {
+    let Some(transaction) = state.store.login(&query.state) else {
+        return expired_page(&state);
+    };
+    let email = transaction.request.login_hint.clone().unwrap_or_default();
+    render(&state, &query.state, &transaction, &email, false)
+}
+
+/// `POST /u/login`: checks CSRF, then credentials; on success starts a session and completes
+/// the authorization.
+pub async fn submit(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let Some(transaction) = state.store.login(&form.state) else {
+        return expired_page(&state);
+    };
+    let cookie = cookies::read(&headers, CSRF_COOKIE).unwrap_or_default();
+    let csrf_ok = !form.csrf.is_empty()
+        && constant_time_eq(form.csrf.as_bytes(), transaction.csrf_token.as_bytes())
+        && constant_time_eq(cookie.as_bytes(), transaction.csrf_token.as_bytes());
+    if !csrf_ok {
+        return pages::html(
+            StatusCode::FORBIDDEN,
+            pages::error_page(
+                &state.config,
+                "Login refused",
+                "The login form could not be verified (missing or wrong CSRF token). Start the login again from the application.",
+            ),
+        );
+    }
+    let user = state
+        .config
+        .user(&form.username)
+        .filter(|user| constant_time_eq(user.password.as_bytes(), form.password.as_bytes()));
+    let Some(user) = user else {
+        return render(&state, &form.state, &transaction, &form.username, true);
+    };
+    let Some(transaction) = state.store.finish_login(&form.state) else {
+        return expired_page(&state);
+    };
+    let lifetime = state.config.session_lifetime.as_secs();
+    let (session_id, session) = state.store.create_session(&user.email, lifetime);
+    let cookie = cookies::set(
+        SESSION_COOKIE,
+        &session_id,
+        "/",
+        lifetime,
+        state.secure_cookies(),
+    );
+    let mut response = complete(&state, &transaction.request, &session, Some(cookie));
+    response
+        .headers_mut()
+        .append(SET_COOKIE, cookies::clear(CSRF_COOKIE, LOGIN_PATH));
+    response
+}
+
+fn render(
+    state: &AppState,
+    id: &str,
+    transaction: &LoginTransaction,
+    email: &str,
+    wrong_credentials: bool,
+) -> Response {
+    let client_name = state
+        .config
+        .client(&transaction.request.client_id)
+        .map(|client| {
+            if client.name.is_empty() {
+                client.client_id.as_str()
+            } else {
+                client.name.as_str()
+            }
+        })
+        .unwrap_or_default();
+    let body = pages::login_page(
+        &state.config,
+        &LoginView {
+            transaction: id,
+            csrf_token: &transaction.csrf_token,
+            client_name,
+            email,
+            wrong_credentials,
+        },
+    );
+    let status = if wrong_credentials {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let mut response = pages::html(status, body);
+    let lifetime = state.config.session_lifetime.as_secs();
+    response.headers_mut().append(
+        SET_COOKIE,
+        cookies::set(
+            CSRF_COOKIE,
+            &transaction.csrf_token,
+            LOGIN_PATH,
+            lifetime,
+            state.secure_cookies(),
+        ),
+    );
+    response
+}
+
+fn expired_page(state: &AppState) -> Response {
+    pages::html(
+        StatusCode::BAD_REQUEST,
+        pages::error_page(
+            &state.config,
+            "Login expired",
+            "This login page is no longer valid. Go back to the application and log in again.",
+        ),
+    )
+    .into_response()
+}

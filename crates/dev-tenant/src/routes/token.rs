@@ -1,0 +1,277 @@
+//! `POST /oauth/token` (RFC 6749 section 3.2): the `authorization_code` grant with PKCE and the
+//! `refresh_token` grant with rotation. Bodies may be form-encoded or JSON, as Auth0 accepts.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::clock::now;
+use crate::grant::{Grant, split_scope};
+use crate::state::SharedState;
+use crate::store::RefreshOutcome;
+use crate::tokens::mint;
+
+/// A token endpoint error (RFC 6749 5.2).
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// A parameter is missing, repeated or malformed.
+    #[error("invalid_request: {0}")]
+    InvalidRequest(&'static str),
+    /// The client is unknown.
+    #[error("invalid_client")]
+    InvalidClient,
+    /// The code or refresh token is invalid, expired, used, or bound to something else.
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    /// The grant type is not implemented.
+    #[error("unsupported_grant_type")]
+    UnsupportedGrantType,
+    /// A refresh asked for scopes beyond the original grant.
+    #[error("invalid_scope")]
+    InvalidScope,
+    /// Signing failed.
+    #[error("server_error")]
+    Server,
+}
+
+#[derive(Serialize)]
+struct ErrorBody {
+    error: &'static str,
+    error_description: &'static str,
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        let (status, error, description) = match self {
+            Self::InvalidRequest(description) => {
+                (StatusCode::BAD_REQUEST, "invalid_request", description)
+            }
+            Self::InvalidClient => (StatusCode::UNAUTHORIZED, "invalid_client", "Unknown client"),
+            Self::InvalidGrant(description) => {
+                (StatusCode::BAD_REQUEST, "invalid_grant", description)
+            }
+            Self::UnsupportedGrantType => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "Only authorization_code and refresh_token are supported",
+            ),
+            Self::InvalidScope => (
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                "Scope exceeds the original grant",
+            ),
+            Self::Server => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Internal error",
+            ),
+        };
+        let mut response = (
+            status,
+            no_store(),
+            Json(ErrorBody {
+                error,
+                error_description: description,
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6749 5.2: a 401 for invalid_client names the scheme clients authenticate with;
+            // public clients send only client_id, so this is informational.
+            response.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"oauth\""),
+            );
+        }
+        response
+    }
+}
+
+fn no_store() -> [(axum::http::HeaderName, HeaderValue); 2] {
+    [
+        (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (PRAGMA, HeaderValue::from_static("no-cache")),
+    ]
+}
+
+/// A successful token response (RFC 6749 5.1).
+#[derive(Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+}
+
+/// Reads form or JSON parameters; a form parameter given twice is refused (RFC 6749 3.2).
+fn parameters(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, TokenError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let mut params = HashMap::new();
+    match media_type.as_str() {
+        "application/x-www-form-urlencoded" => {
+            for (name, value) in url::form_urlencoded::parse(body) {
+                if params
+                    .insert(name.into_owned(), value.into_owned())
+                    .is_some()
+                {
+                    return Err(TokenError::InvalidRequest("A parameter is repeated"));
+                }
+            }
+        }
+        "application/json" => {
+            let value: serde_json::Value = serde_json::from_slice(body)
+                .map_err(|_| TokenError::InvalidRequest("The body is not valid JSON"))?;
+            let object = value
+                .as_object()
+                .ok_or(TokenError::InvalidRequest("The body must be a JSON object"))?;
+            for (name, value) in object {
+                match value {
+                    serde_json::Value::String(text) => {
+                        params.insert(name.clone(), text.clone());
+                    }
+                    serde_json::Value::Null => {}
+                    _ => return Err(TokenError::InvalidRequest("Parameters must be strings")),
+                }
+            }
+        }
+        _ => {
+            return Err(TokenError::InvalidRequest(
+                "Content-Type must be application/x-www-form-urlencoded or application/json",
+            ));
+        }
+    }
+    params.retain(|_, value| !value.is_empty());
+    Ok(params)
+}
+
+/// `POST /oauth/token`.
+pub async fn token(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, TokenError> {
+    let params = parameters(&headers, &body)?;
+    let param = |name: &'static str| params.get(name).map(String::as_str);
+    let client_id =
+        param("client_id").ok_or(TokenError::InvalidRequest("client_id is required"))?;
+    if state.config.client(client_id).is_none() {
+        return Err(TokenError::InvalidClient);
+    }
+    let (grant, refresh_token) = match param("grant_type") {
+        Some("authorization_code") => {
+            let code = param("code").ok_or(TokenError::InvalidRequest("code is required"))?;
+            let verifier = param("code_verifier")
+                .ok_or(TokenError::InvalidRequest("code_verifier is required"))?;
+            let redirect_uri = param("redirect_uri")
+                .ok_or(TokenError::InvalidRequest("redirect_uri is required"))?;
+            // Consumed before any other check: a code is single-use even when the request fails.
+            let record = state
+                .store
+                .consume_code(code)
+                .ok_or(TokenError::InvalidGrant("Invalid authorization code"))?;
+            if record.grant.client_id != client_id {
+                return Err(TokenError::InvalidGrant(
+                    "The code was issued to another client",
+                ));
+            }
+            if record.redirect_uri != redirect_uri {
+                return Err(TokenError::InvalidGrant(
+                    "redirect_uri does not match the authorization request",
+                ));
+            }
+            if !record.challenge.is_satisfied_by(verifier) {
+                return Err(TokenError::InvalidGrant("Failed to verify code verifier"));
+            }
+            let refresh_token = record
+                .grant
+                .has_scope("offline_access")
+                .then(|| state.store.issue_refresh_token(record.grant.clone()));
+            (record.grant, refresh_token)
+        }
+        Some("refresh_token") => {
+            let presented = param("refresh_token")
+                .ok_or(TokenError::InvalidRequest("refresh_token is required"))?;
+            let (mut grant, successor) = state
+                .store
+                .rotate_refresh_token(presented, client_id)
+                .map_err(|outcome| match outcome {
+                    RefreshOutcome::Unknown => {
+                        TokenError::InvalidGrant("Unknown or invalid refresh token")
+                    }
+                    RefreshOutcome::Reused => {
+                        tracing::warn!(client_id, "refresh token reused; its family is revoked");
+                        TokenError::InvalidGrant(
+                            "Refresh token reuse detected; all tokens of this grant are revoked",
+                        )
+                    }
+                    RefreshOutcome::WrongClient => {
+                        TokenError::InvalidGrant("The refresh token was issued to another client")
+                    }
+                })?;
+            if let Some(scope) = param("scope") {
+                grant = narrow(grant, &split_scope(scope))?;
+            }
+            (grant, Some(successor))
+        }
+        Some(_) => return Err(TokenError::UnsupportedGrantType),
+        None => return Err(TokenError::InvalidRequest("grant_type is required")),
+    };
+    let Some(user) = state.config.user(&grant.email) else {
+        return Err(TokenError::InvalidGrant("The user no longer exists"));
+    };
+    let profile = user.profile(&state.config.issuer);
+    let permissions = grant
+        .audience
+        .as_deref()
+        .map(|audience| user.scopes_for(audience).to_vec());
+    let tokens = mint(
+        &state.config,
+        &state.keys,
+        &grant,
+        &profile,
+        permissions,
+        now(),
+        false,
+    )
+    .map_err(|error| {
+        tracing::error!(%error, "signing tokens failed");
+        TokenError::Server
+    })?;
+    let body = TokenResponse {
+        access_token: tokens.access_token,
+        token_type: "Bearer",
+        expires_in: tokens.expires_in,
+        scope: tokens.scope,
+        id_token: tokens.id_token,
+        refresh_token,
+    };
+    Ok((no_store(), Json(body)).into_response())
+}
+
+/// RFC 6749 6: a refresh may ask for fewer scopes, never more.
+fn narrow(mut grant: Grant, requested: &[String]) -> Result<Grant, TokenError> {
+    if requested.iter().any(|scope| !grant.has_scope(scope)) {
+        return Err(TokenError::InvalidScope);
+    }
+    grant.scopes.retain(|scope| requested.contains(scope));
+    Ok(grant)
+}

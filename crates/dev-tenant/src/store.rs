@@ -1,0 +1,217 @@
+//! In-memory server state: pending logins, sessions, authorization codes and refresh-token
+//! families. Each map sits behind its own lock and every consume happens under that lock, so a
+//! code or refresh token can be redeemed once even under parallel requests.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::authorize::AuthorizeRequest;
+use crate::clock::now;
+use crate::grant::Grant;
+use crate::opaque::random_token;
+use crate::pkce::PkceChallenge;
+
+/// A login in progress: the `/authorize` request waiting for credentials, and its CSRF token.
+#[derive(Clone, Debug)]
+pub struct LoginTransaction {
+    /// The validated authorization request.
+    pub request: AuthorizeRequest,
+    /// The CSRF token the form must post back and the CSRF cookie must carry.
+    pub csrf_token: String,
+    /// Expiry, seconds since the epoch.
+    pub expires_at: u64,
+}
+
+/// A logged-in browser.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The user's email.
+    pub email: String,
+    /// When the user authenticated.
+    pub auth_time: u64,
+    /// Public session id for the `sid` claim.
+    pub sid: String,
+    /// Expiry, seconds since the epoch.
+    pub expires_at: u64,
+}
+
+/// An issued authorization code's binding (RFC 6749 4.1.3, RFC 7636 4.6).
+#[derive(Clone, Debug)]
+pub struct CodeRecord {
+    /// What was authorized.
+    pub grant: Grant,
+    /// The `redirect_uri` the code was sent to; the token request must repeat it.
+    pub redirect_uri: String,
+    /// The PKCE challenge the verifier must satisfy.
+    pub challenge: PkceChallenge,
+    /// Expiry, seconds since the epoch.
+    pub expires_at: u64,
+}
+
+/// Why a refresh token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// Unknown, expired or revoked.
+    Unknown,
+    /// Already used: the whole family is now revoked (RFC 6819 5.2.2.3).
+    Reused,
+    /// Issued to another client.
+    WrongClient,
+}
+
+#[derive(Clone, Debug)]
+struct RefreshRecord {
+    family: String,
+    grant: Grant,
+    used: bool,
+}
+
+/// All mutable state of the tenant.
+#[derive(Debug, Default)]
+pub struct Store {
+    transactions: Mutex<HashMap<String, LoginTransaction>>,
+    sessions: Mutex<HashMap<String, Session>>,
+    codes: Mutex<HashMap<String, CodeRecord>>,
+    refresh_tokens: Mutex<HashMap<String, RefreshRecord>>,
+}
+
+/// A poisoned lock only means another request panicked; the maps stay consistent because every
+/// update is a single insert or remove.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Store {
+    /// Starts a login transaction and returns its id.
+    pub fn begin_login(
+        &self,
+        request: AuthorizeRequest,
+        lifetime: u64,
+    ) -> (String, LoginTransaction) {
+        let id = random_token();
+        let transaction = LoginTransaction {
+            request,
+            csrf_token: random_token(),
+            expires_at: now() + lifetime,
+        };
+        let mut transactions = lock(&self.transactions);
+        let current = now();
+        transactions.retain(|_, pending| pending.expires_at > current);
+        transactions.insert(id.clone(), transaction.clone());
+        (id, transaction)
+    }
+
+    /// The pending transaction `id`, if it has not expired.
+    pub fn login(&self, id: &str) -> Option<LoginTransaction> {
+        lock(&self.transactions)
+            .get(id)
+            .filter(|pending| pending.expires_at > now())
+            .cloned()
+    }
+
+    /// Removes the transaction `id` once the login succeeded.
+    pub fn finish_login(&self, id: &str) -> Option<LoginTransaction> {
+        lock(&self.transactions)
+            .remove(id)
+            .filter(|pending| pending.expires_at > now())
+    }
+
+    /// Creates a session and returns its cookie value.
+    pub fn create_session(&self, email: &str, lifetime: u64) -> (String, Session) {
+        let id = random_token();
+        let current = now();
+        let session = Session {
+            email: email.to_owned(),
+            auth_time: current,
+            sid: random_token(),
+            expires_at: current + lifetime,
+        };
+        let mut sessions = lock(&self.sessions);
+        sessions.retain(|_, existing| existing.expires_at > current);
+        sessions.insert(id.clone(), session.clone());
+        (id, session)
+    }
+
+    /// The live session for a cookie value.
+    pub fn session(&self, id: &str) -> Option<Session> {
+        lock(&self.sessions)
+            .get(id)
+            .filter(|session| session.expires_at > now())
+            .cloned()
+    }
+
+    /// Ends a session.
+    pub fn end_session(&self, id: &str) {
+        lock(&self.sessions).remove(id);
+    }
+
+    /// Stores a new authorization code and returns it.
+    pub fn issue_code(&self, record: CodeRecord) -> String {
+        let code = random_token();
+        let mut codes = lock(&self.codes);
+        let current = now();
+        codes.retain(|_, pending| pending.expires_at > current);
+        codes.insert(code.clone(), record);
+        code
+    }
+
+    /// Removes and returns the code's record; a code can be consumed once (RFC 6749 4.1.2).
+    /// Expired codes are consumed too, and reported as absent.
+    pub fn consume_code(&self, code: &str) -> Option<CodeRecord> {
+        let record = lock(&self.codes).remove(code)?;
+        (record.expires_at > now()).then_some(record)
+    }
+
+    /// Issues a refresh token in a new family.
+    pub fn issue_refresh_token(&self, grant: Grant) -> String {
+        self.insert_refresh_token(random_token(), grant)
+    }
+
+    fn insert_refresh_token(&self, family: String, grant: Grant) -> String {
+        let token = random_token();
+        lock(&self.refresh_tokens).insert(
+            token.clone(),
+            RefreshRecord {
+                family,
+                grant,
+                used: false,
+            },
+        );
+        token
+    }
+
+    /// Rotates a refresh token: marks it used and issues its successor in the same family.
+    /// Presenting a used token revokes every token of its family.
+    ///
+    /// # Errors
+    /// See [`RefreshOutcome`].
+    pub fn rotate_refresh_token(
+        &self,
+        token: &str,
+        client_id: &str,
+    ) -> Result<(Grant, String), RefreshOutcome> {
+        let mut tokens = lock(&self.refresh_tokens);
+        let record = tokens.get_mut(token).ok_or(RefreshOutcome::Unknown)?;
+        if record.grant.client_id != client_id {
+            return Err(RefreshOutcome::WrongClient);
+        }
+        if record.used {
+            let family = record.family.clone();
+            tokens.retain(|_, other| other.family != family);
+            return Err(RefreshOutcome::Reused);
+        }
+        record.used = true;
+        let family = record.family.clone();
+        let grant = record.grant.clone();
+        let successor = random_token();
+        tokens.insert(
+            successor.clone(),
+            RefreshRecord {
+                family,
+                grant: grant.clone(),
+                used: false,
+            },
+        );
+        Ok((grant, successor))
+    }
+}
