@@ -1,1 +1,390 @@
-//! End-to-end test support.
+//! The end-to-end harness: the dev tenant, the API and the built SPA served in-process on loopback
+//! ports, and headless Chromium driven over WebDriver.
+//!
+//! Every URL is `http://localhost:<ephemeral port>`, so a running `cargo xtask dev` is no obstacle,
+//! and the SPA is pointed at the servers by the `auth_config.json` served here, exactly as a
+//! deployment points one build at another tenant.
+
+use axum::Router;
+use axum::routing::get;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
+use tower_http::services::{ServeDir, ServeFile};
+
+/// What can go wrong in a story: a message that says which step and what was seen.
+pub type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long a condition is waited for before the story fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The API identifier the story asks for.
+pub const AUDIENCE: &str = "https://quickstarts/api";
+
+/// The three servers, running until the process ends.
+pub struct Stack {
+    /// The SPA's origin, e.g. `http://localhost:40123`.
+    pub spa_origin: String,
+    /// The API's base URL.
+    pub api_url: String,
+    /// The dev tenant's issuer, with its trailing slash.
+    pub issuer: String,
+}
+
+impl Stack {
+    /// Starts tenant, API and a static server for `dist` on ephemeral loopback ports.
+    ///
+    /// # Errors
+    /// `dist` has no `index.html`, a port cannot be bound, or a server cannot be configured.
+    pub async fn start(dist: &Path) -> Result<Self, Failure> {
+        if !dist.join("index.html").is_file() {
+            return Err(format!(
+                "{} has no index.html: build the app first (`cargo xtask test` does it, or `trunk build --release`)",
+                dist.display()
+            )
+            .into());
+        }
+        let tenant_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let api_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let spa_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let issuer = format!("http://localhost:{}/", tenant_listener.local_addr()?.port());
+        let api_url = format!("http://localhost:{}", api_listener.local_addr()?.port());
+        let spa_origin = format!("http://localhost:{}", spa_listener.local_addr()?.port());
+
+        let tenant_config = dev_tenant::TenantConfig::for_local(&issuer, &spa_origin)?;
+        let keys = dev_tenant::SigningKeys::generate()?;
+        serve(tenant_listener, dev_tenant::app(tenant_config, keys));
+
+        let api_config =
+            api::Config::new(&issuer, AUDIENCE)?.with_allowed_origins(vec![spa_origin.clone()]);
+        serve(api_listener, api::app(api_config));
+
+        let auth_config = serde_json::json!({
+            "domain": issuer.trim_end_matches('/'),
+            "clientId": "local-spa-client",
+            "audience": AUDIENCE,
+            "scope": "openid profile email read:messages",
+            "apiUrl": api_url,
+        });
+        let spa = Router::new()
+            .route(
+                "/auth_config.json",
+                get(move || async move { axum::Json(auth_config) }),
+            )
+            .fallback_service(
+                ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))),
+            );
+        serve(spa_listener, spa);
+
+        Ok(Self {
+            spa_origin,
+            api_url,
+            issuer,
+        })
+    }
+}
+
+fn serve(listener: TcpListener, app: Router) {
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            eprintln!("e2e: a server stopped: {error}");
+        }
+    });
+}
+
+/// Headless Chromium under a chromedriver that dies with this value.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    // Held so that chromedriver is killed when the browser is dropped.
+    _chromedriver: Child,
+    screenshots: PathBuf,
+    shots_taken: u32,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free loopback port and opens a headless Chromium session.
+    ///
+    /// `CHROMEDRIVER` and `CHROMIUM` name the binaries (Debian's paths by default); screenshots go
+    /// to `E2E_SCREENSHOTS` (default `target/e2e-screenshots`).
+    ///
+    /// # Errors
+    /// chromedriver cannot be started or no session opens within [`PATIENCE`].
+    pub async fn start() -> Result<Self, Failure> {
+        let chromedriver_path = env_or("CHROMEDRIVER", "/usr/bin/chromedriver");
+        let chromium_path = env_or("CHROMIUM", "/usr/bin/chromium");
+        let screenshots = PathBuf::from(env_or("E2E_SCREENSHOTS", "target/e2e-screenshots"));
+        std::fs::create_dir_all(&screenshots)?;
+
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+            probe.local_addr()?.port()
+        };
+        let chromedriver = Command::new(&chromedriver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| format!("cannot start {chromedriver_path}: {error}"))?;
+
+        let capabilities: serde_json::Map<String, serde_json::Value> = serde_json::from_value(
+            serde_json::json!({
+                "goog:chromeOptions": {
+                    "binary": chromium_path,
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                        "--window-size=1280,900"
+                    ]
+                }
+            }),
+        )?;
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            let attempt =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(capabilities.clone())
+                    .connect(&webdriver)
+                    .await;
+            match attempt {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() > PATIENCE => {
+                    return Err(format!("no WebDriver session after {PATIENCE:?}: {error}").into());
+                }
+                // chromedriver takes a moment to listen; this polls for that condition.
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Self {
+            client,
+            _chromedriver: chromedriver,
+            screenshots,
+            shots_taken: 0,
+        })
+    }
+
+    /// Saves a numbered PNG of what the page shows now.
+    ///
+    /// # Errors
+    /// The screenshot cannot be taken or written.
+    pub async fn screenshot(&mut self, name: &str) -> Result<(), Failure> {
+        self.shots_taken += 1;
+        let png = self.client.screenshot().await?;
+        let path = self
+            .screenshots
+            .join(format!("{:02}-{name}.png", self.shots_taken));
+        std::fs::write(&path, png)?;
+        println!("e2e: screenshot {}", path.display());
+        Ok(())
+    }
+
+    /// Waits until an element matching the XPath exists, and returns it.
+    ///
+    /// # Errors
+    /// None appears within [`PATIENCE`]; the message names `what` and the page's visible text.
+    pub async fn wait_for(
+        &self,
+        what: &str,
+        xpath: &str,
+    ) -> Result<fantoccini::elements::Element, Failure> {
+        match self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(xpath))
+            .await
+        {
+            Ok(element) => Ok(element),
+            Err(error) => Err(format!(
+                "waited {PATIENCE:?} for {what} ({xpath}): {error}\npage at {}: {}",
+                self.client
+                    .current_url()
+                    .await
+                    .map(|url| url.to_string())
+                    .unwrap_or_default(),
+                self.visible_text().await
+            )
+            .into()),
+        }
+    }
+
+    /// Waits until `check` holds, polling the page every 100 ms for at most [`PATIENCE`].
+    ///
+    /// # Errors
+    /// It does not hold in time, or `check` fails.
+    pub async fn wait_until<F, Fut>(&self, what: &str, mut check: F) -> Result<(), Failure>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool, Failure>>,
+    {
+        let started = Instant::now();
+        loop {
+            if check().await? {
+                return Ok(());
+            }
+            if started.elapsed() > PATIENCE {
+                return Err(format!(
+                    "waited {PATIENCE:?} for {what}\npage: {}",
+                    self.visible_text().await
+                )
+                .into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Clicks the button whose visible text is exactly `label`, once it exists.
+    ///
+    /// # Errors
+    /// No such button appears in time, or the click fails.
+    pub async fn click_button(&self, label: &str) -> Result<(), Failure> {
+        let button = self
+            .wait_for(&format!("the {label:?} button"), &button(label))
+            .await?;
+        button.click().await?;
+        Ok(())
+    }
+
+    /// Clicks the link whose visible text is exactly `label`, once it exists.
+    ///
+    /// # Errors
+    /// No such link appears in time, or the click fails.
+    pub async fn click_link(&self, label: &str) -> Result<(), Failure> {
+        let link = self
+            .wait_for(&format!("the {label:?} link"), &link(label))
+            .await?;
+        link.click().await?;
+        Ok(())
+    }
+
+    /// Types into the field labelled `label` (found through the label's `for` attribute).
+    ///
+    /// # Errors
+    /// No such label or field appears in time, or typing fails.
+    pub async fn fill(&self, label: &str, text: &str) -> Result<(), Failure> {
+        let label_element = self
+            .wait_for(
+                &format!("the label {label:?}"),
+                &format!("//label[normalize-space(.)={}]", literal(label)),
+            )
+            .await?;
+        let id = label_element
+            .attr("for")
+            .await?
+            .ok_or_else(|| format!("label {label:?} names no field"))?;
+        let field = self.client.find(Locator::Id(&id)).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// The value stored under `key` in the page's localStorage, unwrapped from JSON if it is a JSON string.
+    ///
+    /// # Errors
+    /// The script cannot run.
+    pub async fn local_storage(&self, key: &str) -> Result<Option<String>, Failure> {
+        let value = self
+            .client
+            .execute(
+                "return window.localStorage.getItem(arguments[0]);",
+                vec![serde_json::json!(key)],
+            )
+            .await?;
+        Ok(value
+            .as_str()
+            .map(|raw| match serde_json::from_str::<serde_json::Value>(raw) {
+                Ok(serde_json::Value::String(inner)) => inner,
+                Ok(serde_json::Value::Number(number)) => number.to_string(),
+                _ => raw.to_owned(),
+            }))
+    }
+
+    /// The page's visible text, for failure messages.
+    pub async fn visible_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Ends the WebDriver session, which closes Chromium.
+    ///
+    /// # Errors
+    /// The session cannot be closed.
+    pub async fn close(self) -> Result<(), Failure> {
+        self.client.close().await?;
+        Ok(())
+    }
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// An XPath string literal for `text`, quoted so that quotes inside it survive.
+pub fn literal(text: &str) -> String {
+    if !text.contains('"') {
+        format!("\"{text}\"")
+    } else if !text.contains('\'') {
+        format!("'{text}'")
+    } else {
+        let parts: Vec<String> = text.split('"').map(|part| format!("\"{part}\"")).collect();
+        format!("concat({})", parts.join(", '\"', "))
+    }
+}
+
+/// XPath of a button whose visible text is exactly `label`.
+pub fn button(label: &str) -> String {
+    format!("//button[normalize-space(.)={}]", literal(label))
+}
+
+/// XPath of a link whose visible text is exactly `label`.
+pub fn link(label: &str) -> String {
+    format!("//a[normalize-space(.)={}]", literal(label))
+}
+
+/// XPath of an element whose whole visible text is exactly `text`.
+pub fn exact_text(text: &str) -> String {
+    format!("//body//*[normalize-space(.)={}]", literal(text))
+}
+
+/// The claims of a JWT, decoded without verification (the API verifies; the story only reads).
+///
+/// # Errors
+/// The token is not three base64url parts with a JSON payload.
+pub fn jwt_claims(token: &str) -> Result<serde_json::Value, Failure> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).ok_or("the token is not a JWT")?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
+    Ok(serde_json::from_slice(&bytes)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xpath_literals_survive_both_kinds_of_quote() {
+        assert_eq!(literal("You don't"), "\"You don't\"");
+        assert_eq!(literal("say \"hi\""), "'say \"hi\"'");
+        assert_eq!(
+            literal("it's \"x\""),
+            "concat(\"it's \", '\"', \"x\", '\"', \"\")"
+        );
+    }
+
+    #[test]
+    fn jwt_claims_are_read_from_the_middle_part() {
+        let token = "e30.eyJzY29wZSI6InJlYWQ6bWVzc2FnZXMifQ.sig";
+        assert_eq!(
+            jwt_claims(token).ok(),
+            Some(serde_json::json!({"scope": "read:messages"}))
+        );
+        assert!(jwt_claims("not-a-jwt").is_err());
+    }
+}
