@@ -89,17 +89,22 @@ enum AudienceClaim {
     Many(Vec<String>),
 }
 
-/// The claims as they must appear; any other JSON type makes deserialising fail.
+/// The claims as they must appear; any other JSON type makes deserialising fail. The required
+/// ones are `Option` only so that their absence is reported as such rather than as a format error.
 #[derive(Deserialize)]
 #[expect(
     dead_code,
     reason = "iss, aud and iat are read only to enforce their JSON types; jsonwebtoken checks their values"
 )]
 struct TokenClaims {
-    iss: String,
-    sub: String,
-    aud: AudienceClaim,
-    exp: u64,
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    sub: Option<String>,
+    #[serde(default)]
+    aud: Option<AudienceClaim>,
+    #[serde(default)]
+    exp: Option<u64>,
     #[serde(default)]
     nbf: Option<u64>,
     #[serde(default)]
@@ -158,12 +163,17 @@ impl TokenVerifier {
         let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &self.validation)
             .map_err(|error| token_error(error.kind()))?;
         let claims = data.claims;
-        let unix_now = self::unix_now();
-        check_times(claims.exp, claims.nbf, unix_now, self.leeway_seconds)?;
-        if claims.sub.is_empty() {
+        let (Some(subject), Some(expires_at), Some(_), Some(_)) =
+            (claims.sub, claims.exp, &claims.iss, &claims.aud)
+        else {
+            return Err(TokenError::MissingClaim.into());
+        };
+        if subject.is_empty() {
             return Err(TokenError::MissingClaim.into());
         }
-        let verified = Claims::new(claims.sub, claims.scope, claims.exp);
+        let unix_now = self::unix_now();
+        check_times(expires_at, claims.nbf, unix_now, self.leeway_seconds)?;
+        let verified = Claims::new(subject, claims.scope, expires_at);
         self.verified
             .insert(digest, verified.clone(), Instant::now(), unix_now);
         Ok(verified)

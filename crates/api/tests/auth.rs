@@ -1,0 +1,472 @@
+//! Token validation through `app()`: every class of good and bad token.
+
+mod support;
+
+use api::routes::{PRIVATE_MESSAGE, PRIVATE_SCOPED_MESSAGE, PUBLIC_MESSAGE};
+use api::{Config, app};
+use axum::Router;
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use support::*;
+
+struct Fixture {
+    server: JwksServer,
+    app: Router,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let server = JwksServer::start(&[primary_key()]).await;
+        let app = app(Config::new(&server.issuer, AUDIENCE).expect("config"));
+        Self { server, app }
+    }
+
+    fn claims(&self) -> Value {
+        valid_claims(&self.server.issuer)
+    }
+
+    fn token(&self, edit: impl FnOnce(&mut Value)) -> String {
+        let mut claims = self.claims();
+        edit(&mut claims);
+        sign(&rs256_header(primary_key().kid), &claims, primary_key())
+    }
+
+    async fn private(&self, token: &str) -> Answer {
+        call(&self.app, "/api/private", Some(&format!("Bearer {token}"))).await
+    }
+}
+
+/// 401 `invalid_token` in status, challenge and body, with the given description.
+fn assert_invalid_token(answer: &Answer, description: &str) {
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{answer:?}");
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some(
+            format!(
+                "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"{description}\""
+            )
+            .as_str()
+        ),
+    );
+    assert_eq!(
+        answer.json,
+        json!({"error": "invalid_token", "error_description": description})
+    );
+    assert_eq!(answer.header("content-type"), Some("application/json"));
+}
+
+#[tokio::test]
+async fn valid_token_reaches_the_private_endpoint() {
+    let fixture = Fixture::new().await;
+    let answer = fixture.private(&fixture.token(|_| {})).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json, json!({"message": PRIVATE_MESSAGE}));
+    assert!(answer.header("www-authenticate").is_none());
+}
+
+#[tokio::test]
+async fn valid_token_with_scope_reaches_the_scoped_endpoint() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    let answer = call(
+        &fixture.app,
+        "/api/private-scoped",
+        Some(&format!("Bearer {token}")),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json, json!({"message": PRIVATE_SCOPED_MESSAGE}));
+}
+
+#[tokio::test]
+async fn missing_credentials_get_a_bare_challenge() {
+    let fixture = Fixture::new().await;
+    for path in ["/api/private", "/api/private-scoped"] {
+        let answer = call(&fixture.app, path, None).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some("Bearer realm=\"api\"")
+        );
+        assert_eq!(answer.json["error"], "unauthorized");
+    }
+    assert_eq!(fixture.server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
+async fn other_schemes_get_a_bare_challenge() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    for value in [
+        "Basic dXNlcjpwYXNzd29yZA==".to_owned(),
+        format!("Token {token}"),
+        token.clone(),
+    ] {
+        let answer = call(&fixture.app, "/api/private", Some(&value)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{value}");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some("Bearer realm=\"api\"")
+        );
+    }
+}
+
+#[tokio::test]
+async fn scheme_is_case_insensitive() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    for scheme in ["bearer", "BEARER", "BeArEr"] {
+        let answer = call(
+            &fixture.app,
+            "/api/private",
+            Some(&format!("{scheme} {token}")),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_authorization_header_is_a_400_invalid_request() {
+    let fixture = Fixture::new().await;
+    for value in [
+        "Bearer",
+        "Bearer ",
+        "Bearer a b",
+        "Bearer a,b",
+        "Bearer {json}",
+    ] {
+        let answer = call(&fixture.app, "/api/private", Some(value)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{value:?}");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some(
+                "Bearer realm=\"api\", error=\"invalid_request\", error_description=\"malformed authorization header\""
+            )
+        );
+        assert_eq!(answer.json["error"], "invalid_request");
+    }
+}
+
+#[tokio::test]
+async fn malformed_and_non_canonical_tokens_are_invalid() {
+    let fixture = Fixture::new().await;
+    let good = fixture.token(|_| {});
+    let (signed_part, signature) = good.rsplit_once('.').unwrap();
+    let cases = [
+        "abc".to_owned(),
+        "abc.def".to_owned(),
+        format!("{good}.extra"),
+        format!("{signed_part}."),
+        // Padding is legal in a b64token but not in a JWS segment.
+        format!("{good}="),
+        // Base64 (not base64url) alphabet.
+        format!(
+            "{signed_part}.{}",
+            signature.replace('-', "+").replace('_', "/") + "+/"
+        ),
+        // Non-zero trailing bits: another spelling of the same bytes.
+        format!(
+            "{}.e30.YR",
+            URL_SAFE_NO_PAD.encode(rs256_header(primary_key().kid).to_string())
+        ),
+        format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode("not json")),
+    ];
+    for token in cases {
+        let answer = fixture.private(&token).await;
+        assert_invalid_token(&answer, "malformed token");
+        assert!(!answer.text.contains(&token), "body echoes the token");
+    }
+}
+
+#[tokio::test]
+async fn alg_none_is_rejected() {
+    let fixture = Fixture::new().await;
+    let claims = URL_SAFE_NO_PAD.encode(fixture.claims().to_string());
+    for alg in ["none", "None", "NONE"] {
+        let header =
+            URL_SAFE_NO_PAD.encode(json!({"alg": alg, "kid": primary_key().kid}).to_string());
+        let answer = fixture.private(&format!("{header}.{claims}.c2ln")).await;
+        assert_invalid_token(&answer, "unsupported algorithm");
+        let unsigned = fixture.private(&format!("{header}.{claims}.")).await;
+        assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unsigned.json["error"], "invalid_token");
+    }
+}
+
+#[tokio::test]
+async fn hs256_signed_with_the_public_key_is_rejected() {
+    let fixture = Fixture::new().await;
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some(primary_key().kid.to_owned());
+    for secret in [
+        primary_key().public_pem().into_bytes(),
+        primary_key().jwk()["n"]
+            .as_str()
+            .unwrap()
+            .as_bytes()
+            .to_vec(),
+    ] {
+        let token = jsonwebtoken::encode(
+            &header,
+            &fixture.claims(),
+            &EncodingKey::from_secret(&secret),
+        )
+        .unwrap();
+        assert_invalid_token(&fixture.private(&token).await, "unsupported algorithm");
+    }
+}
+
+#[tokio::test]
+async fn bad_signature_is_rejected() {
+    let fixture = Fixture::new().await;
+    let forged = sign(
+        &rs256_header(primary_key().kid),
+        &fixture.claims(),
+        secondary_key(),
+    );
+    assert_invalid_token(&fixture.private(&forged).await, "invalid signature");
+
+    let good = fixture.token(|_| {});
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut claims = fixture.claims();
+    claims["scope"] = json!("read:messages admin");
+    let tampered = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        parts[2]
+    );
+    assert_invalid_token(&fixture.private(&tampered).await, "invalid signature");
+}
+
+#[tokio::test]
+async fn issuer_must_match_byte_for_byte() {
+    let fixture = Fixture::new().await;
+    let issuer = fixture.server.issuer.clone();
+    for wrong in [
+        issuer.trim_end_matches('/').to_owned(),
+        format!("{issuer}x/"),
+        "https://evil.example/".to_owned(),
+    ] {
+        let token = fixture.token(|claims| claims["iss"] = json!(wrong));
+        assert_invalid_token(&fixture.private(&token).await, "invalid issuer");
+    }
+    let token = fixture.token(|claims| drop(claims.as_object_mut().unwrap().remove("iss")));
+    assert_invalid_token(&fixture.private(&token).await, "missing required claim");
+}
+
+#[tokio::test]
+async fn audience_may_be_a_string_or_an_array_containing_ours() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|claims| claims["aud"] = json!(AUDIENCE));
+    assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+    let token = fixture.token(|claims| claims["aud"] = json!(["other", AUDIENCE]));
+    assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn wrong_or_missing_audience_is_rejected() {
+    let fixture = Fixture::new().await;
+    for wrong in [
+        json!("https://other/api"),
+        json!(["https://other/api"]),
+        json!([]),
+        json!(format!("{AUDIENCE}/")),
+    ] {
+        let token = fixture.token(|claims| claims["aud"] = wrong.clone());
+        assert_invalid_token(&fixture.private(&token).await, "invalid audience");
+    }
+    let token = fixture.token(|claims| drop(claims.as_object_mut().unwrap().remove("aud")));
+    assert_invalid_token(&fixture.private(&token).await, "missing required claim");
+}
+
+#[tokio::test]
+async fn expired_token_is_rejected_beyond_the_leeway_only() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|claims| claims["exp"] = json!(now() - 6));
+    assert_invalid_token(&fixture.private(&token).await, "token expired");
+    let token = fixture.token(|claims| claims["exp"] = json!(now() - 3600));
+    assert_invalid_token(&fixture.private(&token).await, "token expired");
+    // Two seconds ago is inside the default 5 s leeway (with room for the clock to tick).
+    let token = fixture.token(|claims| claims["exp"] = json!(now() - 2));
+    assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn zero_leeway_rejects_a_token_at_its_exp_second() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(Config::new(&server.issuer, AUDIENCE)
+        .unwrap()
+        .with_clock_leeway(std::time::Duration::ZERO));
+    let mut claims = valid_claims(&server.issuer);
+    claims["exp"] = json!(now());
+    let token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    let answer = call(&app, "/api/private", Some(&format!("Bearer {token}"))).await;
+    assert_invalid_token(&answer, "token expired");
+}
+
+#[tokio::test]
+async fn missing_exp_is_rejected() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|claims| drop(claims.as_object_mut().unwrap().remove("exp")));
+    assert_invalid_token(&fixture.private(&token).await, "missing required claim");
+}
+
+#[tokio::test]
+async fn not_before_in_the_future_is_rejected() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|claims| claims["nbf"] = json!(now() + 60));
+    assert_invalid_token(&fixture.private(&token).await, "token not yet valid");
+    let token = fixture.token(|claims| claims["nbf"] = json!(now() + 2));
+    assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn missing_or_empty_subject_is_rejected() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|claims| drop(claims.as_object_mut().unwrap().remove("sub")));
+    assert_invalid_token(&fixture.private(&token).await, "missing required claim");
+    let token = fixture.token(|claims| claims["sub"] = json!(""));
+    assert_invalid_token(&fixture.private(&token).await, "missing required claim");
+}
+
+#[tokio::test]
+async fn claims_of_the_wrong_json_type_are_rejected() {
+    let fixture = Fixture::new().await;
+    let cases = [
+        ("exp", json!((now() + 600).to_string())),
+        ("exp", json!(now() as f64 + 600.5)),
+        ("exp", json!(-1)),
+        ("exp", json!(null)),
+        ("nbf", json!("0")),
+        ("iat", json!("now")),
+        ("sub", json!(42)),
+        ("sub", json!({"id": 1})),
+        ("iss", json!([fixture.server.issuer.clone()])),
+        ("aud", json!(7)),
+        ("aud", json!([AUDIENCE, 7])),
+        ("scope", json!(["read:messages"])),
+    ];
+    for (name, value) in cases {
+        let token = fixture.token(|claims| claims[name] = value.clone());
+        let answer = fixture.private(&token).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{name}={value}");
+        assert_eq!(answer.json["error"], "invalid_token", "{name}={value}");
+    }
+    let token = sign(
+        &rs256_header(primary_key().kid),
+        &json!(["not", "an", "object"]),
+        primary_key(),
+    );
+    assert_eq!(fixture.private(&token).await.json["error"], "invalid_token");
+}
+
+#[tokio::test]
+async fn crit_and_key_carrying_headers_are_rejected() {
+    let fixture = Fixture::new().await;
+    let cases = [
+        ("crit", json!(["exp"])),
+        ("crit", json!([])),
+        ("jku", json!("https://evil.example/jwks.json")),
+        ("jwk", primary_key().jwk()),
+        ("x5u", json!("https://evil.example/cert.pem")),
+        ("x5c", json!(["MIIB"])),
+    ];
+    for (name, value) in cases {
+        let mut header = rs256_header(primary_key().kid);
+        header[name] = value;
+        let token = sign(&header, &fixture.claims(), primary_key());
+        assert_invalid_token(&fixture.private(&token).await, "unsupported token header");
+    }
+}
+
+#[tokio::test]
+async fn token_without_kid_is_rejected() {
+    let fixture = Fixture::new().await;
+    let token = sign(
+        &json!({"alg": "RS256", "typ": "JWT"}),
+        &fixture.claims(),
+        primary_key(),
+    );
+    assert_invalid_token(&fixture.private(&token).await, "missing key id");
+}
+
+#[tokio::test]
+async fn unknown_kid_is_rejected() {
+    let fixture = Fixture::new().await;
+    let token = sign(
+        &rs256_header("no-such-key"),
+        &fixture.claims(),
+        primary_key(),
+    );
+    assert_invalid_token(&fixture.private(&token).await, "unknown signing key");
+}
+
+#[tokio::test]
+async fn missing_scope_is_a_403_naming_the_scope() {
+    let fixture = Fixture::new().await;
+    let without_scope =
+        fixture.token(|claims| drop(claims.as_object_mut().unwrap().remove("scope")));
+    let look_alikes = [
+        "read:messagesX",
+        "xread:messages",
+        "read:messages,admin",
+        "openid profile",
+        "READ:MESSAGES",
+        "",
+    ]
+    .map(|scope| fixture.token(|claims| claims["scope"] = json!(scope)));
+    for token in std::iter::once(without_scope).chain(look_alikes) {
+        let answer = call(
+            &fixture.app,
+            "/api/private-scoped",
+            Some(&format!("Bearer {token}")),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some(
+                "Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"the read:messages scope is required\", scope=\"read:messages\""
+            )
+        );
+        assert_eq!(
+            answer.json,
+            json!({"error": "insufficient_scope", "error_description": "the read:messages scope is required", "scope": "read:messages"})
+        );
+        // The same token is fine where no scope is needed.
+        assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn public_endpoint_ignores_credentials() {
+    let fixture = Fixture::new().await;
+    let expired = fixture.token(|claims| claims["exp"] = json!(1));
+    for authorization in [
+        None,
+        Some("Bearer garbage"),
+        Some("Basic abc"),
+        Some("Bearer"),
+        Some(&*format!("Bearer {expired}")),
+    ] {
+        let answer = call(&fixture.app, "/api/public", authorization).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.json, json!({"message": PUBLIC_MESSAGE}));
+    }
+    assert_eq!(fixture.server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
+async fn repeated_token_is_served_from_the_verified_cache_without_refetching() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    for _ in 0..5 {
+        assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+    }
+    assert_eq!(fixture.server.jwks_fetches(), 1);
+}

@@ -1,0 +1,302 @@
+//! The JWKS cache through `app()`: rotation, outages, rate limiting, single-flight, discovery.
+
+mod support;
+
+use std::time::Duration;
+
+use api::{Config, app};
+use axum::Router;
+use axum::http::StatusCode;
+use serde_json::json;
+use support::*;
+
+fn token_for(server: &JwksServer, key: &TestKey, kid: &str) -> String {
+    sign(&rs256_header(kid), &valid_claims(&server.issuer), key)
+}
+
+async fn private(app: &Router, token: &str) -> Answer {
+    call(app, "/api/private", Some(&format!("Bearer {token}"))).await
+}
+
+/// 503 with a JSON body and `Retry-After`, never a challenge.
+fn assert_unavailable(answer: &Answer) {
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{answer:?}");
+    assert_eq!(
+        answer.json,
+        json!({"error": "temporarily_unavailable", "error_description": "signing keys unavailable"})
+    );
+    assert_eq!(answer.header("retry-after"), Some("10"));
+    assert!(answer.header("www-authenticate").is_none());
+}
+
+fn config(server: &JwksServer) -> Config {
+    Config::new(&server.issuer, AUDIENCE).expect("config")
+}
+
+#[tokio::test]
+async fn no_fetch_happens_when_the_app_is_built() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let _app = app(config(&server));
+    assert_eq!(server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
+async fn key_rotation_is_picked_up_without_restart() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    server.set_keys(&[secondary_key()]);
+    let rotated = token_for(&server, secondary_key(), secondary_key().kid);
+    assert_eq!(private(&app, &rotated).await.status, StatusCode::OK);
+    assert_eq!(server.jwks_fetches(), 2);
+
+    // The retired key is gone from the cache too: a new token signed with it fails.
+    let mut claims = valid_claims(&server.issuer);
+    claims["sub"] = json!("auth0|someone-else");
+    let retired = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    let answer = private(&app, &retired).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.json["error_description"], "unknown signing key");
+}
+
+#[tokio::test]
+async fn unknown_kid_refetches_at_most_once_per_interval() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server));
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(server.jwks_fetches(), 1);
+
+    // The new key appears at the issuer, but the last fetch was under 10 s ago.
+    server.set_keys(&[primary_key(), secondary_key()]);
+    for attempt in 0..5 {
+        let kid = format!("unknown-{attempt}");
+        let answer = private(&app, &token_for(&server, primary_key(), &kid)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(answer.json["error_description"], "unknown signing key");
+    }
+    let answer = private(
+        &app,
+        &token_for(&server, secondary_key(), secondary_key().kid),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
+async fn first_unknown_kid_fetches_once_then_is_rate_limited() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server));
+    for _ in 0..3 {
+        let answer = private(&app, &token_for(&server, primary_key(), "nope")).await;
+        assert_eq!(answer.json["error_description"], "unknown signing key");
+    }
+    assert_eq!(server.jwks_fetches(), 1);
+    // Known keys keep working meanwhile.
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
+async fn concurrent_misses_share_one_fetch() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    // No rate limit, so any fetch beyond the first would be counted.
+    let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));
+    server.close_gate().await;
+    let mut requests = Vec::new();
+    for index in 0..16 {
+        let mut claims = valid_claims(&server.issuer);
+        claims["sub"] = json!(format!("auth0|user-{index}"));
+        let token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+        let app = app.clone();
+        requests.push(tokio::spawn(
+            async move { private(&app, &token).await.status },
+        ));
+    }
+    while server.jwks_fetches() == 0 {
+        tokio::task::yield_now().await;
+    }
+    // Give the other requests the chance to queue behind the fetch in flight.
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    server.open_gate();
+    for request in requests {
+        assert_eq!(request.await.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
+async fn issuer_down_is_a_503_and_recovers_by_itself() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    server.set_mode(Mode::Failing);
+    let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_unavailable(&private(&app, &token).await);
+    assert_unavailable(&private(&app, &token).await);
+
+    server.set_mode(Mode::Up);
+    let answer = private(&app, &token).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(server.jwks_fetches(), 3);
+}
+
+#[tokio::test]
+async fn failed_fetch_stays_503_while_rate_limited() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    server.set_mode(Mode::Failing);
+    let app = app(config(&server));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_unavailable(&private(&app, &token).await);
+    server.set_mode(Mode::Up);
+    // Within the refetch interval: still 503 (not 401, never 200), and no new fetch.
+    assert_unavailable(&private(&app, &token).await);
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
+async fn unreachable_issuer_is_a_503() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let issuer = format!("http://{}/", listener.local_addr().unwrap());
+    drop(listener);
+    let app = app(Config::new(&issuer, AUDIENCE).unwrap());
+    let mut claims = valid_claims(&issuer);
+    claims["iss"] = json!(issuer);
+    let token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    assert_unavailable(&private(&app, &token).await);
+}
+
+#[tokio::test]
+async fn broken_or_empty_jwks_never_replaces_good_keys() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server)
+        .with_jwks_refetch_interval(Duration::ZERO)
+        .with_verified_token_ttl(Duration::ZERO));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+
+    for mode in [Mode::Garbage, Mode::Empty, Mode::Failing] {
+        server.set_mode(mode);
+        // An unknown kid forces a refetch, which fails...
+        assert_unavailable(&private(&app, &token_for(&server, primary_key(), "rotated?")).await);
+        // ...and the cached key still verifies.
+        assert_eq!(
+            private(&app, &token).await.status,
+            StatusCode::OK,
+            "{mode:?}"
+        );
+    }
+    server.set_mode(Mode::Up);
+    server.set_document(
+        json!({"keys": [{"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"}]}),
+    );
+    assert_unavailable(&private(&app, &token_for(&server, primary_key(), "rotated?")).await);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+    assert_eq!(server.jwks_fetches(), 5);
+}
+
+#[tokio::test]
+async fn keys_that_do_not_fit_are_never_used() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let mut encryption_key = secondary_key().jwk();
+    encryption_key["use"] = json!("enc");
+    let mut other_alg = primary_key().jwk();
+    other_alg["kid"] = json!("ps256");
+    other_alg["alg"] = json!("PS256");
+    server.set_document(
+        json!({"keys": [primary_key().jwk(), weak_key().jwk(), encryption_key, other_alg]}),
+    );
+    let app = app(config(&server));
+
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for (key, kid) in [
+        (weak_key(), weak_key().kid),
+        (secondary_key(), secondary_key().kid),
+        (primary_key(), "ps256"),
+    ] {
+        let answer = private(&app, &token_for(&server, key, kid)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{kid}");
+        assert_eq!(
+            answer.json["error_description"], "unknown signing key",
+            "{kid}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn discovery_jwks_uri_is_used_when_its_issuer_matches() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    server.set_discovery(
+        json!({"issuer": server.issuer, "jwks_uri": format!("{}other/keys.json", server.issuer)}),
+    );
+    // The default location has only the secondary key; the discovered one the primary.
+    server.set_keys(&[secondary_key()]);
+    server.set_other_document(json!({"keys": [primary_key().jwk()]}));
+    let app = app(config(&server));
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(server.jwks_fetches(), 1);
+    let default_location_key = token_for(&server, secondary_key(), secondary_key().kid);
+    assert_eq!(
+        private(&app, &default_location_key).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn discovery_naming_another_issuer_is_ignored() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let evil = JwksServer::start(&[secondary_key()]).await;
+    server.set_discovery(
+        json!({"issuer": evil.issuer, "jwks_uri": format!("{}.well-known/jwks.json", evil.issuer)}),
+    );
+    let app = app(config(&server));
+    // The key comes from <issuer>.well-known/jwks.json, not from the other issuer's JWKS.
+    let forged = token_for(&server, secondary_key(), secondary_key().kid);
+    assert_eq!(
+        private(&app, &forged).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(evil.jwks_fetches(), 0);
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn oversized_jwks_is_refused() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let padding = "x".repeat(300 * 1024);
+    server.set_document(json!({"keys": [primary_key().jwk()], "padding": padding}));
+    let app = app(config(&server));
+    assert_unavailable(&private(&app, &token_for(&server, primary_key(), primary_key().kid)).await);
+}
