@@ -50,13 +50,15 @@ pub struct CodeRecord {
 
 /// Why a refresh token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RefreshOutcome {
+pub enum RefreshRefusal {
     /// Unknown, expired or revoked.
     Unknown,
     /// Already used: the whole family is now revoked (RFC 6819 5.2.2.3).
     Reused,
     /// Issued to another client.
     WrongClient,
+    /// Asked for a scope the original grant does not have (RFC 6749 6).
+    ScopeExceeded,
 }
 
 #[derive(Clone, Debug)]
@@ -164,54 +166,53 @@ impl Store {
 
     /// Issues a refresh token in a new family.
     pub fn issue_refresh_token(&self, grant: Grant) -> String {
-        self.insert_refresh_token(random_token(), grant)
-    }
-
-    fn insert_refresh_token(&self, family: String, grant: Grant) -> String {
         let token = random_token();
-        lock(&self.refresh_tokens).insert(
-            token.clone(),
-            RefreshRecord {
-                family,
-                grant,
-                used: false,
-            },
-        );
+        let record = RefreshRecord {
+            family: random_token(),
+            grant,
+            used: false,
+        };
+        lock(&self.refresh_tokens).insert(token.clone(), record);
         token
     }
 
     /// Rotates a refresh token: marks it used and issues its successor in the same family.
-    /// Presenting a used token revokes every token of its family.
+    /// Presenting a used token revokes every token of its family (RFC 6819 5.2.2.3).
+    /// `requested` narrows the scopes of the returned grant; the successor keeps the original.
     ///
     /// # Errors
-    /// See [`RefreshOutcome`].
+    /// See [`RefreshRefusal`]; apart from reuse, a refused request leaves the token usable.
     pub fn rotate_refresh_token(
         &self,
         token: &str,
         client_id: &str,
-    ) -> Result<(Grant, String), RefreshOutcome> {
+        requested: Option<&[String]>,
+    ) -> Result<(Grant, String), RefreshRefusal> {
         let mut tokens = lock(&self.refresh_tokens);
-        let record = tokens.get_mut(token).ok_or(RefreshOutcome::Unknown)?;
+        let record = tokens.get_mut(token).ok_or(RefreshRefusal::Unknown)?;
         if record.grant.client_id != client_id {
-            return Err(RefreshOutcome::WrongClient);
+            return Err(RefreshRefusal::WrongClient);
         }
         if record.used {
             let family = record.family.clone();
             tokens.retain(|_, other| other.family != family);
-            return Err(RefreshOutcome::Reused);
+            return Err(RefreshRefusal::Reused);
+        }
+        let mut narrowed = record.grant.clone();
+        if let Some(requested) = requested {
+            if requested.iter().any(|scope| !narrowed.has_scope(scope)) {
+                return Err(RefreshRefusal::ScopeExceeded);
+            }
+            narrowed.scopes.retain(|scope| requested.contains(scope));
         }
         record.used = true;
-        let family = record.family.clone();
-        let grant = record.grant.clone();
+        let successor_record = RefreshRecord {
+            family: record.family.clone(),
+            grant: record.grant.clone(),
+            used: false,
+        };
         let successor = random_token();
-        tokens.insert(
-            successor.clone(),
-            RefreshRecord {
-                family,
-                grant: grant.clone(),
-                used: false,
-            },
-        );
-        Ok((grant, successor))
+        tokens.insert(successor.clone(), successor_record);
+        Ok((narrowed, successor))
     }
 }

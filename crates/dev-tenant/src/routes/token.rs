@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::clock::now;
-use crate::grant::{Grant, split_scope};
+use crate::grant::split_scope;
 use crate::state::SharedState;
-use crate::store::RefreshOutcome;
+use crate::store::RefreshRefusal;
 use crate::tokens::mint;
 
 /// A token endpoint error (RFC 6749 5.2).
@@ -210,26 +210,25 @@ pub async fn token(
         Some("refresh_token") => {
             let presented = param("refresh_token")
                 .ok_or(TokenError::InvalidRequest("refresh_token is required"))?;
-            let (mut grant, successor) = state
+            let requested = param("scope").map(split_scope);
+            let (grant, successor) = state
                 .store
-                .rotate_refresh_token(presented, client_id)
-                .map_err(|outcome| match outcome {
-                    RefreshOutcome::Unknown => {
+                .rotate_refresh_token(presented, client_id, requested.as_deref())
+                .map_err(|refusal| match refusal {
+                    RefreshRefusal::Unknown => {
                         TokenError::InvalidGrant("Unknown or invalid refresh token")
                     }
-                    RefreshOutcome::Reused => {
+                    RefreshRefusal::Reused => {
                         tracing::warn!(client_id, "refresh token reused; its family is revoked");
                         TokenError::InvalidGrant(
                             "Refresh token reuse detected; all tokens of this grant are revoked",
                         )
                     }
-                    RefreshOutcome::WrongClient => {
+                    RefreshRefusal::WrongClient => {
                         TokenError::InvalidGrant("The refresh token was issued to another client")
                     }
+                    RefreshRefusal::ScopeExceeded => TokenError::InvalidScope,
                 })?;
-            if let Some(scope) = param("scope") {
-                grant = narrow(grant, &split_scope(scope))?;
-            }
             (grant, Some(successor))
         }
         Some(_) => return Err(TokenError::UnsupportedGrantType),
@@ -265,13 +264,4 @@ pub async fn token(
         refresh_token,
     };
     Ok((no_store(), Json(body)).into_response())
-}
-
-/// RFC 6749 6: a refresh may ask for fewer scopes, never more.
-fn narrow(mut grant: Grant, requested: &[String]) -> Result<Grant, TokenError> {
-    if requested.iter().any(|scope| !grant.has_scope(scope)) {
-        return Err(TokenError::InvalidScope);
-    }
-    grant.scopes.retain(|scope| requested.contains(scope));
-    Ok(grant)
 }

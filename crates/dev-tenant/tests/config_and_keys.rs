@@ -1,0 +1,162 @@
+//! Configuration files and key storage as the binary uses them: TOML and JSON files, errors that
+//! name the field, keys persisted with private permissions, and rotation.
+
+use std::path::PathBuf;
+
+use dev_tenant::{ConfigError, SigningKeys, TenantConfig};
+
+/// A fresh directory under the system temp dir, removed on drop.
+struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    fn new(name: &str) -> Self {
+        let path =
+            std::env::temp_dir().join(format!("dev-tenant-test-{name}-{}", std::process::id()));
+        // A leftover from an earlier crashed run would make the test meaningless.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create scratch dir");
+        Self(path)
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn toml_file_overrides_clients_and_keeps_other_defaults() {
+    let dir = ScratchDir::new("toml");
+    let path = dir.0.join("tenant.toml");
+    std::fs::write(
+        &path,
+        r#"
+issuer = "http://127.0.0.1:4002/"
+access_token_lifetime_seconds = 600
+
+[[clients]]
+client_id = "my-app"
+callback_urls = ["http://127.0.0.1:8080/callback", "https://app.example/callback"]
+logout_urls = ["http://127.0.0.1:8080"]
+web_origins = ["http://127.0.0.1:8080"]
+"#,
+    )
+    .expect("write");
+    let config = TenantConfig::from_file(&path).expect("valid");
+    assert_eq!(config.issuer, "http://127.0.0.1:4002/");
+    assert_eq!(config.access_token_lifetime.as_secs(), 600);
+    assert_eq!(config.clients.len(), 1);
+    assert_eq!(config.clients[0].client_id, "my-app");
+    assert_eq!(config.users.len(), 2, "users keep their defaults");
+}
+
+#[test]
+fn json_file_with_a_non_loopback_http_callback_names_the_field() {
+    let dir = ScratchDir::new("json");
+    let path = dir.0.join("tenant.json");
+    std::fs::write(
+        &path,
+        r#"{"clients":[{"client_id":"a","callback_urls":["http://localhost:1/cb","http://192.168.1.5/cb"]}]}"#,
+    )
+    .expect("write");
+    let error = TenantConfig::from_file(&path).expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        "clients[0].callback_urls[1]: http URL must be loopback"
+    );
+}
+
+#[test]
+fn syntax_errors_name_the_file() {
+    let dir = ScratchDir::new("syntax");
+    let path = dir.0.join("broken.toml");
+    std::fs::write(&path, "clients = [").expect("write");
+    let error = TenantConfig::from_file(&path).expect_err("refused");
+    assert!(
+        matches!(&error, ConfigError::Toml { path: reported, .. } if *reported == path),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn other_extensions_are_refused() {
+    let dir = ScratchDir::new("yaml");
+    let path = dir.0.join("tenant.yaml");
+    std::fs::write(&path, "issuer: x").expect("write");
+    assert!(matches!(
+        TenantConfig::from_file(&path),
+        Err(ConfigError::UnknownFormat { .. })
+    ));
+}
+
+#[test]
+fn missing_file_is_a_read_error() {
+    let error = TenantConfig::from_file(std::path::Path::new("/nonexistent/tenant.toml"))
+        .expect_err("refused");
+    assert!(matches!(error, ConfigError::Read { .. }), "{error:?}");
+}
+
+#[test]
+fn for_local_points_the_default_client_at_the_spa_origin() {
+    let config = TenantConfig::for_local("http://127.0.0.1:41000/", "http://127.0.0.1:41001")
+        .expect("valid");
+    assert_eq!(config.issuer, "http://127.0.0.1:41000/");
+    assert_eq!(
+        config.clients[0].callback_urls,
+        ["http://127.0.0.1:41001/callback"]
+    );
+    assert_eq!(config.clients[0].logout_urls, ["http://127.0.0.1:41001"]);
+    assert_eq!(config.clients[0].web_origins, ["http://127.0.0.1:41001"]);
+}
+
+#[test]
+fn for_local_refuses_a_non_loopback_http_origin() {
+    let error = TenantConfig::for_local("http://localhost:3002/", "http://example.com")
+        .expect_err("refused");
+    assert_eq!(
+        error.to_string(),
+        "clients[0].callback_urls[0]: http URL must be loopback"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn keys_are_stored_privately_reloaded_and_rotated() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = ScratchDir::new("keys");
+    let first = SigningKeys::load_or_generate(&dir.0).expect("generate");
+    let key_file = dir
+        .0
+        .join("keys")
+        .join(format!("{}.pem", first.signing_kid()));
+    let mode = std::fs::metadata(&key_file)
+        .expect("key file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let pem = std::fs::read_to_string(&key_file).expect("read");
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8 PEM");
+
+    let reloaded = SigningKeys::load_or_generate(&dir.0).expect("reload");
+    assert_eq!(
+        reloaded.signing_kid(),
+        first.signing_kid(),
+        "tokens survive restarts"
+    );
+
+    let rotated = SigningKeys::rotate(&dir.0).expect("rotate");
+    assert_ne!(rotated.signing_kid(), first.signing_kid());
+    assert_eq!(rotated.kids(), [first.signing_kid(), rotated.signing_kid()]);
+    let jwks = rotated.jwks();
+    assert_eq!(jwks.keys.len(), 2, "the old key stays published");
+
+    let after_restart = SigningKeys::load_or_generate(&dir.0).expect("reload after rotation");
+    assert_eq!(after_restart.signing_kid(), rotated.signing_kid());
+    assert_eq!(after_restart.jwks().keys.len(), 2);
+    assert!(
+        !format!("{after_restart:?}").contains("PRIVATE"),
+        "Debug prints no key material"
+    );
+}

@@ -1,0 +1,213 @@
+//! The login page: markup the end-to-end test relies on, CSRF protection of the form post,
+//! wrong credentials, expired transactions and the headers that forbid framing.
+
+mod harness;
+
+use axum::http::StatusCode;
+use harness::*;
+
+#[tokio::test]
+async fn login_page_has_labelled_fields_a_dev_footer_and_the_user_list() {
+    let page = open_login(&tenant(), &authorize_uri(&[]), None).await;
+    let body = &page.reply.body;
+    assert!(body.contains(r#"<label for="username">Email</label>"#));
+    assert!(
+        body.contains(
+            r#"<input id="username" name="username" type="email" autocomplete="username""#
+        )
+    );
+    assert!(body.contains(r#"<label for="password">Password</label>"#));
+    assert!(body.contains(
+        r#"<input id="password" name="password" type="password" autocomplete="current-password""#
+    ));
+    assert!(body.contains(r#"<button type="submit">Continue</button>"#));
+    assert!(body.contains("Development server"));
+    assert!(
+        body.contains("reader@example.com")
+            && body.contains("guest@example.com")
+            && body.contains("password123")
+    );
+    assert!(body.contains(r#"<link rel="stylesheet" href="/static/login.css">"#));
+    assert!(
+        !body.contains("<style"),
+        "styles come from the stylesheet, which the CSP allows"
+    );
+    assert_eq!(page.reply.header("x-frame-options"), Some("DENY"));
+    assert_eq!(page.reply.header("cache-control"), Some("no-store"));
+    let csp = page
+        .reply
+        .header("content-security-policy")
+        .unwrap_or_default();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("style-src 'self'"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn the_stylesheet_is_served_as_css() {
+    let reply = get(&tenant(), "/static/login.css", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert!(reply.body.contains("button"));
+}
+
+#[tokio::test]
+async fn wrong_password_re_renders_with_an_alert_and_keeps_the_email() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let reply = submit_login(&router, &page, "reader@example.com", "wrong").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.header("location").is_none());
+    assert!(
+        reply
+            .body
+            .contains(r#"role="alert">Wrong email or password.<"#),
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains(r#"value="reader@example.com""#));
+    assert!(reply.set_cookie("dev_tenant_session").is_none());
+    // The same transaction still works with the right password.
+    let retry = submit_login(&router, &page, "reader@example.com", "password123").await;
+    assert_eq!(retry.status, StatusCode::FOUND);
+    assert!(params(&retry.location(), false).contains_key("code"));
+}
+
+#[tokio::test]
+async fn unknown_email_gets_the_same_message() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let reply = submit_login(&router, &page, "nobody@example.com", "password123").await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("Wrong email or password."));
+}
+
+#[tokio::test]
+async fn login_without_csrf_token_is_refused() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let cookie = format!("dev_tenant_csrf={}", page.csrf_cookie);
+    let reply = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &page.transaction),
+            ("username", "reader@example.com"),
+            ("password", "password123"),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.header("location").is_none());
+    assert!(reply.body.contains("CSRF"), "{}", reply.body);
+    assert!(reply.set_cookie("dev_tenant_session").is_none());
+}
+
+#[tokio::test]
+async fn login_with_a_wrong_csrf_token_is_refused() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let cookie = format!("dev_tenant_csrf={}", page.csrf_cookie);
+    let reply = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &page.transaction),
+            ("csrf", "forged"),
+            ("username", "reader@example.com"),
+            ("password", "password123"),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.set_cookie("dev_tenant_session").is_none());
+}
+
+#[tokio::test]
+async fn login_without_the_csrf_cookie_is_refused() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let reply = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &page.transaction),
+            ("csrf", &page.csrf),
+            ("username", "reader@example.com"),
+            ("password", "password123"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.header("location").is_none());
+}
+
+#[tokio::test]
+async fn csrf_cookie_is_http_only_and_scoped_to_the_login_form() {
+    let page = open_login(&tenant(), &authorize_uri(&[]), None).await;
+    let cookie = page
+        .reply
+        .set_cookie("dev_tenant_csrf")
+        .expect("csrf cookie");
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && cookie.contains("Path=/u/login"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn a_login_transaction_is_single_use() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    assert_eq!(
+        submit_login(&router, &page, "reader@example.com", "password123")
+            .await
+            .status,
+        StatusCode::FOUND
+    );
+    let again = submit_login(&router, &page, "reader@example.com", "password123").await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains("Login expired"));
+}
+
+#[tokio::test]
+async fn unknown_login_transaction_gets_an_error_page() {
+    let reply = get(&tenant(), "/u/login?state=made-up", None).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.body.contains("no longer valid"));
+}
+
+#[tokio::test]
+async fn login_hint_prefills_the_email() {
+    let page = open_login(
+        &tenant(),
+        &authorize_uri(&[("login_hint", "guest@example.com")]),
+        None,
+    )
+    .await;
+    assert!(page.reply.body.contains(r#"value="guest@example.com""#));
+}
+
+#[tokio::test]
+async fn no_secret_but_the_code_appears_in_the_callback_url() {
+    let router = tenant();
+    let (location, session) = log_in(&router, &authorize_uri(&[]), "reader@example.com").await;
+    let returned = params(&location, false);
+    let mut names: Vec<&str> = returned.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["code", "state"]);
+    assert!(
+        !location
+            .as_str()
+            .contains(session.trim_start_matches("dev_tenant_session="))
+    );
+}

@@ -1,0 +1,344 @@
+//! `/oauth/token`: single-use codes bound to client, redirect URI and PKCE verifier; refresh
+//! token rotation with reuse detection; RFC 6749 5.2 errors.
+
+mod harness;
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{Method, Request, StatusCode};
+use dev_tenant::TenantConfig;
+use harness::*;
+use serde_json::{Value, json};
+
+fn assert_oauth_error(reply: &Reply, status: StatusCode, error: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    assert_eq!(reply.header(CACHE_CONTROL.as_str()), Some("no-store"));
+    let body: Value = reply.json();
+    assert_eq!(body["error"], error, "{body}");
+    assert!(
+        body["error_description"]
+            .as_str()
+            .is_some_and(|description| !description.is_empty())
+    );
+}
+
+#[tokio::test]
+async fn wrong_verifier_is_invalid_grant_and_burns_the_code() {
+    let router = tenant();
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let wrong = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    assert_oauth_error(
+        &redeem(&router, &code, wrong).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+    assert_oauth_error(
+        &redeem(&router, &code, VERIFIER).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
+#[tokio::test]
+async fn missing_verifier_is_invalid_request() {
+    let router = tenant();
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let reply = post_form(
+        &router,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+#[tokio::test]
+async fn a_replayed_code_is_refused() {
+    let router = tenant();
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    assert_eq!(
+        redeem(&router, &code, VERIFIER).await.status,
+        StatusCode::OK
+    );
+    assert_oauth_error(
+        &redeem(&router, &code, VERIFIER).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_redemptions_of_one_code_have_exactly_one_winner() {
+    let router = tenant();
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let attempts: Vec<_> = (0..16)
+        .map(|_| {
+            let router = router.clone();
+            let code = code.clone();
+            tokio::spawn(async move { redeem(&router, &code, VERIFIER).await })
+        })
+        .collect();
+    let mut winners = 0;
+    for attempt in attempts {
+        let reply = attempt.await.expect("task");
+        if reply.status == StatusCode::OK {
+            winners += 1;
+        } else {
+            assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_grant");
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let config = TenantConfig {
+        code_lifetime: Duration::ZERO,
+        ..TenantConfig::default()
+    };
+    let router = tenant_with(config);
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let reply = redeem(&router, &code, VERIFIER).await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_grant");
+}
+
+#[tokio::test]
+async fn a_code_is_bound_to_its_redirect_uri_and_client() {
+    let mut config = TenantConfig::default();
+    let mut other = config.clients[0].clone();
+    other.client_id = "other-client".to_owned();
+    config.clients.push(other);
+    let router = tenant_with(config);
+
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let reply = post_form(
+        &router,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", "http://localhost:3000/other"),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_grant");
+
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let reply = post_form(
+        &router,
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "other-client"),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", CALLBACK),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_grant");
+}
+
+#[tokio::test]
+async fn unknown_client_is_invalid_client_with_401() {
+    let reply = post_form(
+        &tenant(),
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "nobody"),
+            ("code", "x"),
+            ("code_verifier", VERIFIER),
+            ("redirect_uri", CALLBACK),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::UNAUTHORIZED, "invalid_client");
+}
+
+#[tokio::test]
+async fn unsupported_grant_type_is_reported() {
+    let reply = post_form(
+        &tenant(),
+        "/oauth/token",
+        &[("grant_type", "password"), ("client_id", CLIENT_ID)],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "unsupported_grant_type");
+}
+
+#[tokio::test]
+async fn repeated_form_parameters_are_invalid_request() {
+    let reply = post_form(
+        &tenant(),
+        "/oauth/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_id", CLIENT_ID),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+}
+
+#[tokio::test]
+async fn json_bodies_are_accepted_like_auth0() {
+    let router = tenant();
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let body = json!({
+        "grant_type": "authorization_code",
+        "client_id": CLIENT_ID,
+        "code": code,
+        "code_verifier": VERIFIER,
+        "redirect_uri": CALLBACK,
+    });
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let reply = send(&router, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let tokens: Value = reply.json();
+    assert!(
+        tokens["access_token"]
+            .as_str()
+            .is_some_and(|token| token.split('.').count() == 3)
+    );
+}
+
+#[tokio::test]
+async fn other_content_types_are_invalid_request() {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header(CONTENT_TYPE, "text/plain")
+        .body(Body::from("grant_type=authorization_code"))
+        .expect("request");
+    assert_oauth_error(
+        &send(&tenant(), request).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+    );
+}
+
+async fn refresh_token_for(router: &axum::Router) -> String {
+    let code = code_for(
+        router,
+        "reader@example.com",
+        &[("scope", "openid profile email offline_access read:messages")],
+    )
+    .await;
+    let body: Value = redeem(router, &code, VERIFIER).await.json();
+    assert_eq!(
+        body["scope"],
+        "openid profile email offline_access read:messages"
+    );
+    body["refresh_token"]
+        .as_str()
+        .expect("offline_access issues a refresh token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_on_every_use() {
+    let router = tenant();
+    let first = refresh_token_for(&router).await;
+    let reply = refresh(&router, &first).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header(CACHE_CONTROL.as_str()), Some("no-store"));
+    let body: Value = reply.json();
+    let second = body["refresh_token"]
+        .as_str()
+        .expect("a new refresh token")
+        .to_owned();
+    assert_ne!(second, first);
+    assert!(body["access_token"].as_str().is_some());
+    assert!(body["id_token"].as_str().is_some());
+    let third: Value = refresh(&router, &second).await.json();
+    assert!(
+        third["refresh_token"]
+            .as_str()
+            .is_some_and(|token| token != second)
+    );
+}
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
+    let router = tenant();
+    let first = refresh_token_for(&router).await;
+    let second: Value = refresh(&router, &first).await.json();
+    let second = second["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_owned();
+
+    let reuse = refresh(&router, &first).await;
+    assert_oauth_error(&reuse, StatusCode::BAD_REQUEST, "invalid_grant");
+    assert!(reuse.body.contains("reuse"), "{}", reuse.body);
+    // The legitimate successor dies with its family.
+    assert_oauth_error(
+        &refresh(&router, &second).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
+#[tokio::test]
+async fn refresh_may_narrow_but_not_widen_the_scope() {
+    let router = tenant();
+    let token = refresh_token_for(&router).await;
+    let widened = post_form(
+        &router,
+        "/oauth/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT_ID),
+            ("refresh_token", &token),
+            ("scope", "openid write:all"),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&widened, StatusCode::BAD_REQUEST, "invalid_scope");
+    let narrowed = post_form(
+        &router,
+        "/oauth/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", CLIENT_ID),
+            ("refresh_token", &token),
+            ("scope", "openid"),
+        ],
+        None,
+    )
+    .await;
+    let body: Value = narrowed.json();
+    assert_eq!(body["scope"], "openid", "{body}");
+}
+
+#[tokio::test]
+async fn unknown_refresh_token_is_invalid_grant() {
+    assert_oauth_error(
+        &refresh(&tenant(), "not-a-token").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
