@@ -155,7 +155,7 @@ pub fn origin_of(url: &str) -> Option<String> {
 
 /// Whether the token may go to `url`: its origin equals an allowed origin exactly.
 pub fn is_allowed_origin(url: &str, allowed_origins: &[String]) -> bool {
-    origin_of(url).is_some_and(|origin| allowed_origins.iter().any(|allowed| *allowed == origin))
+    origin_of(url).is_some_and(|origin| allowed_origins.contains(&origin))
 }
 
 /// Checks that a token exists, is a JWT and has not expired at `now_ms` (by its `exp`).

@@ -2,8 +2,8 @@
 //! URLs, callback) and the secrets they handle.
 
 mod authorize;
+mod browser;
 mod callback;
-mod clock;
 mod error;
 mod id_token;
 mod identifiers;
@@ -20,11 +20,12 @@ mod transaction;
 mod urlencoded;
 
 pub use authorize::{authorize_url, logout_url, token_url, userinfo_url};
+pub use browser::{current_origin, now_ms};
 pub use callback::{CallbackResponse, CompletedLogin, complete_login, parse_callback};
-pub use clock::{current_origin, now_ms};
 pub use error::AuthError;
 pub use id_token::{
-    Audiences, CLOCK_LEEWAY_SECS, ExpectedClaims, IdTokenClaims, IdTokenError, check_claims,
+    Audiences, CLOCK_LEEWAY_SECS, ExpectedClaims, IdTokenClaims, IdTokenError,
+    check_access_token_hash, check_claims, verify as verify_id_token,
 };
 pub use identifiers::{Audience, ClientId, Issuer, Scope};
 pub use jwks::{Jwk, Jwks, JwksError};

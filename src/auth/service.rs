@@ -9,8 +9,8 @@ use crate::config::{AuthConfig, ResponseType};
 use crate::http::{AuthHttp, AuthHttpConfig};
 
 use super::authorize::{authorize_url, logout_url};
+use super::browser::{current_origin, current_path, navigate_away, now_ms, replace_url};
 use super::callback::complete_login;
-use super::clock::{current_origin, current_path, now_ms};
 use super::error::AuthError;
 use super::secrets::AccessToken;
 use super::session::Session;
@@ -135,11 +135,7 @@ impl AuthService {
         storage::save_transaction(&transaction)
             .map_err(|error| AuthError::Storage(Arc::new(error)))?;
         let url = authorize_url(&config, &transaction);
-        if let Some(window) = web_sys::window() {
-            if window.location().assign(&url).is_err() {
-                leptos::logging::error!("the browser refused to go to the login page");
-            }
-        }
+        navigate_away(&url);
         Ok(())
     }
 
@@ -160,10 +156,7 @@ impl AuthService {
             .unwrap_or_default();
         self.state.set(AuthState::Loading);
         let result = complete_login(&self.config(), &search, &hash, now_ms()).await;
-        if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
-            let _ =
-                history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/callback"));
-        }
+        replace_url(crate::AppRoute::Callback.path());
         match result {
             Ok(completed) => {
                 self.state.set(AuthState::Authenticated(completed.session));
@@ -183,11 +176,7 @@ impl AuthService {
         let url = self
             .config
             .with_value(|config| logout_url(config, &current_origin()));
-        if let Some(window) = web_sys::window() {
-            if window.location().assign(&url).is_err() {
-                leptos::logging::error!("the browser refused to go to the logout page");
-            }
-        }
+        navigate_away(&url);
     }
 
     /// Removes tokens and transaction and shows the app as logged out, without leaving the page.

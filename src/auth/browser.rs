@@ -1,4 +1,4 @@
-//! The browser's clock and location, read in one place.
+//! The browser's clock and location, read and changed in one place.
 
 /// Milliseconds since the epoch, from `Date.now()`.
 pub fn now_ms() -> u64 {
@@ -26,4 +26,26 @@ pub fn current_path() -> String {
             )
         })
         .unwrap_or_else(|| "/".to_owned())
+}
+
+/// Leaves the app for `url` (the tenant's pages); logs when the browser refuses.
+pub fn navigate_away(url: &str) {
+    let assigned = web_sys::window().is_some_and(|window| window.location().assign(url).is_ok());
+    if !assigned {
+        leptos::logging::error!("the browser refused to leave the page");
+    }
+}
+
+/// Replaces the current history entry's URL, so a code or tokens in it leave the history.
+pub fn replace_url(path: &str) {
+    let replaced = web_sys::window()
+        .and_then(|window| window.history().ok())
+        .is_some_and(|history| {
+            history
+                .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path))
+                .is_ok()
+        });
+    if !replaced {
+        leptos::logging::warn!("could not clean the callback address from history");
+    }
 }

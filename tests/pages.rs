@@ -1,0 +1,189 @@
+//! Browser tests that mount pages and check what a person would see.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use spa::AuthProvider;
+use spa::auth::{PkceVerifier, Transaction, save_transaction};
+use spa::components::{ConfigErrorView, NavBar};
+use spa::config::AuthConfig;
+use spa::pages::{CallbackPage, HomePage, LOGGED_IN_TEXT, LOGGED_OUT_TEXT, PingPage};
+use support::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount_page<V: IntoView + Send + 'static>(
+    config: AuthConfig,
+    page: impl FnOnce() -> V + Send + Sync + 'static,
+) -> web_sys::HtmlElement {
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <AuthProvider config=config>
+                <Router>
+                    <NavBar/>
+                    {page()}
+                </Router>
+            </AuthProvider>
+        }
+    });
+    handle.forget();
+    root
+}
+
+fn logged_in() {
+    clear_storage();
+    store_session(&access_token_expiring_in(600), now_ms() + 600_000);
+}
+
+#[wasm_bindgen_test]
+async fn home_says_logged_out_and_offers_log_in() {
+    clear_storage();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), HomePage);
+    leptos::task::tick().await;
+    assert_eq!(text_of(&root, ".lead").as_deref(), Some(LOGGED_OUT_TEXT));
+    assert!(button(&root, "Log In").is_some());
+    assert!(button(&root, "Log Out").is_none());
+    assert_eq!(link_texts(&root), ["Home"]);
+}
+
+#[wasm_bindgen_test]
+async fn home_says_logged_in_and_offers_log_out_profile_and_ping() {
+    logged_in();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), HomePage);
+    leptos::task::tick().await;
+    assert_eq!(
+        text_of(&root, ".lead").as_deref(),
+        Some("You are logged in! You can now send authenticated requests to your server.")
+    );
+    assert_eq!(text_of(&root, ".lead").as_deref(), Some(LOGGED_IN_TEXT));
+    assert!(button(&root, "Log Out").is_some());
+    assert!(button(&root, "Log In").is_none());
+    assert_eq!(link_texts(&root), ["Home", "Profile", "Ping"]);
+}
+
+#[wasm_bindgen_test]
+async fn ping_disables_private_calls_when_logged_out() {
+    clear_storage();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), PingPage);
+    leptos::task::tick().await;
+    assert_eq!(
+        text_of(&root, "h1").as_deref(),
+        Some("Make a Call to the Server")
+    );
+    assert!(!button(&root, "Call Public API").unwrap().disabled());
+    assert!(button(&root, "Call Private API").unwrap().disabled());
+    assert!(button(&root, "Call Private Scoped API").unwrap().disabled());
+    assert!(root.query_selector(".inspector").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn ping_enables_private_calls_and_shows_the_token_when_logged_in() {
+    logged_in();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), PingPage);
+    leptos::task::tick().await;
+    assert!(!button(&root, "Call Private API").unwrap().disabled());
+    assert!(!button(&root, "Call Private Scoped API").unwrap().disabled());
+    let inspector = text_of(&root, ".inspector").unwrap();
+    assert!(inspector.contains("https://quickstarts/api"), "{inspector}");
+    assert!(inspector.contains("read:messages"), "{inspector}");
+    assert!(inspector.contains("left"), "{inspector}");
+    assert!(root.query_selector(".raw-token").unwrap().is_none());
+    button(&root, "Show raw token").unwrap().click();
+    leptos::task::tick().await;
+    let raw = text_of(&root, ".raw-token").unwrap();
+    assert_eq!(raw.split('.').count(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn ping_shows_pending_state_then_an_alert_when_the_api_is_down() {
+    clear_storage();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), PingPage);
+    leptos::task::tick().await;
+    button(&root, "Call Public API").unwrap().click();
+    leptos::task::tick().await;
+    let alert = || text_of(&root, "[role=alert]");
+    assert!(
+        root.query_selector(".spinner").unwrap().is_some() || alert().is_some(),
+        "a pending state or the outcome is visible"
+    );
+    wait_until("the error to show", 5_000, || alert().is_some()).await;
+    assert!(
+        alert().unwrap().contains("could not be reached"),
+        "{:?}",
+        alert()
+    );
+    assert!(!button(&root, "Call Public API").unwrap().disabled());
+}
+
+#[wasm_bindgen_test]
+async fn ping_explains_an_answer_without_a_message() {
+    clear_storage();
+    // The echo server answers `/echo/api/public` with JSON that has no `message`.
+    let root = mount_page(
+        config(UNREACHABLE, &format!("{}/echo", echo_url())),
+        PingPage,
+    );
+    leptos::task::tick().await;
+    button(&root, "Call Public API").unwrap().click();
+    wait_until("the answer", 5_000, || {
+        text_of(&root, "[role=alert]").is_some()
+    })
+    .await;
+    assert!(
+        text_of(&root, "[role=alert]")
+            .unwrap()
+            .contains("expected JSON")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn callback_with_bad_state_shows_an_alert_and_stores_nothing() {
+    clear_storage();
+    let transaction = Transaction {
+        state: "expected".into(),
+        nonce: "n".into(),
+        code_verifier: Some(PkceVerifier::new("v")),
+        return_to: "/".into(),
+        redirect_uri: "http://localhost:3000/callback".into(),
+    };
+    save_transaction(&transaction).unwrap();
+    let page_url = web_sys::window().unwrap().location().href().unwrap();
+    let history = web_sys::window().unwrap().history().unwrap();
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some("?code=c&state=forged"),
+        )
+        .unwrap();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), CallbackPage);
+    wait_until("the alert", 5_000, || {
+        text_of(&root, "[role=alert]").is_some()
+    })
+    .await;
+    let alert = text_of(&root, "[role=alert]").unwrap();
+    assert!(alert.contains("state mismatch"), "{alert}");
+    assert!(!session_keys_present());
+    assert!(button(&root, "Log In").is_some());
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn invalid_configuration_names_the_field() {
+    let error = AuthConfig::from_json(r#"{"domain":"t.auth0.com","audience":"a"}"#).unwrap_err();
+    let root = container();
+    leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <ConfigErrorView error=error/> },
+    )
+    .forget();
+    leptos::task::tick().await;
+    let alert = text_of(&root, "[role=alert]").unwrap();
+    assert!(alert.contains("clientId"), "{alert}");
+}
