@@ -62,6 +62,8 @@ pub struct AuthorizeRequest {
     pub prompt: Prompt,
     /// `login_hint`, used to prefill the email field.
     pub login_hint: Option<String>,
+    /// `max_age` in seconds: an older session must log in again (OIDC Core 3.1.2.1).
+    pub max_age: Option<u64>,
 }
 
 /// The validated redirect URI with the response mode and `state` to echo.
@@ -248,6 +250,17 @@ impl AuthorizeRequest {
                 format!("Service not found: {audience}"),
             );
         }
+        let max_age = match param("max_age").map(str::parse::<u64>) {
+            None => None,
+            Some(Ok(seconds)) => Some(seconds),
+            Some(Err(_)) => {
+                return refuse(
+                    &target,
+                    "invalid_request",
+                    "max_age must be a number of seconds".to_owned(),
+                );
+            }
+        };
         let scopes = split_scope(param("scope").unwrap_or_default());
         let nonce = param("nonce").map(str::to_owned);
         let challenge = if response_type == ResponseType::Code {
@@ -289,6 +302,7 @@ impl AuthorizeRequest {
             challenge,
             prompt,
             login_hint: param("login_hint").map(str::to_owned),
+            max_age,
         })
     }
 }

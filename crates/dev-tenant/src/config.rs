@@ -318,33 +318,27 @@ impl TenantConfig {
         })?;
         let extension = path.extension().and_then(|extension| extension.to_str());
         match extension {
-            Some("toml") => Self::from_toml(&text).map_err(|error| error.with_path(path)),
-            Some("json") => Self::from_json(&text).map_err(|error| error.with_path(path)),
+            Some("toml") => Self::parse_toml(&text, path),
+            Some("json") => Self::parse_json(&text, path),
             _ => Err(ConfigError::UnknownFormat {
                 path: path.to_owned(),
             }),
         }
     }
 
-    /// Parses and validates a TOML document.
-    ///
-    /// # Errors
-    /// Parse error or a field refused by [`TenantConfig::validate`].
-    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+    /// Parses and validates TOML; `path` names the source in errors.
+    fn parse_toml(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let file: ConfigFile = toml::from_str(text).map_err(|source| ConfigError::Toml {
-            path: PathBuf::new(),
+            path: path.to_owned(),
             source,
         })?;
         Self::from_config_file(file)
     }
 
-    /// Parses and validates a JSON document.
-    ///
-    /// # Errors
-    /// Parse error or a field refused by [`TenantConfig::validate`].
-    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+    /// Parses and validates JSON; `path` names the source in errors.
+    fn parse_json(text: &str, path: &Path) -> Result<Self, ConfigError> {
         let file: ConfigFile = serde_json::from_str(text).map_err(|source| ConfigError::Json {
-            path: PathBuf::new(),
+            path: path.to_owned(),
             source,
         })?;
         Self::from_config_file(file)
@@ -519,22 +513,6 @@ impl TenantConfig {
     }
 }
 
-impl ConfigError {
-    fn with_path(self, file: &Path) -> Self {
-        match self {
-            Self::Toml { source, .. } => Self::Toml {
-                path: file.to_owned(),
-                source,
-            },
-            Self::Json { source, .. } => Self::Json {
-                path: file.to_owned(),
-                source,
-            },
-            other => other,
-        }
-    }
-}
-
 fn is_scope_token(scope: &str) -> bool {
     !scope.is_empty()
         && scope
@@ -622,12 +600,13 @@ mod tests {
 
     #[test]
     fn non_loopback_http_callback_is_refused_naming_the_field() {
-        let error = TenantConfig::from_toml(
+        let error = TenantConfig::parse_toml(
             r#"
             [[clients]]
             client_id = "app"
             callback_urls = ["http://localhost:3000/callback", "http://example.com/callback"]
             "#,
+            Path::new("test.toml"),
         )
         .expect_err("refused");
         assert_eq!(
@@ -648,9 +627,7 @@ mod tests {
 
     #[test]
     fn permission_for_unknown_scope_is_refused() {
-        let error = TenantConfig::from_json(
-            r#"{"users":[{"email":"a@b.c","password":"x","permissions":{"https://quickstarts/api":["write:all"]}}]}"#,
-        )
+        let error = TenantConfig::parse_json(r#"{"users":[{"email":"a@b.c","password":"x","permissions":{"https://quickstarts/api":["write:all"]}}]}"#, Path::new("test.json"))
         .expect_err("refused");
         assert_eq!(
             field_of(error),
@@ -663,8 +640,9 @@ mod tests {
 
     #[test]
     fn web_origin_with_a_path_is_refused() {
-        let error = TenantConfig::from_json(
+        let error = TenantConfig::parse_json(
             r#"{"clients":[{"client_id":"a","web_origins":["http://localhost:3000/app"]}]}"#,
+            Path::new("test.json"),
         )
         .expect_err("refused");
         assert_eq!(field_of(error).0, "clients[0].web_origins[0]");
@@ -673,14 +651,16 @@ mod tests {
     #[test]
     fn unknown_fields_are_refused() {
         let error =
-            TenantConfig::from_toml("isuer = \"http://localhost:3002/\"").expect_err("refused");
+            TenantConfig::parse_toml("isuer = \"http://localhost:3002/\"", Path::new("test.toml"))
+                .expect_err("refused");
         assert!(matches!(error, ConfigError::Toml { .. }), "{error:?}");
     }
 
     #[test]
     fn file_values_override_defaults() {
-        let config = TenantConfig::from_toml(
+        let config = TenantConfig::parse_toml(
             "code_lifetime_seconds = 5\nissuer = \"http://127.0.0.1:4000/\"",
+            Path::new("test.toml"),
         )
         .expect("valid");
         assert_eq!(config.code_lifetime, Duration::from_secs(5));

@@ -2,6 +2,8 @@
 //! discovery, JWKS, `/authorize` (code + PKCE, implicit), a login page, `/oauth/token`,
 //! `/userinfo` and logout, all in memory, binding to loopback only.
 
+#![warn(missing_docs)]
+
 pub mod authorize;
 pub mod clock;
 pub mod config;
@@ -24,6 +26,7 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
 
 pub use config::{ConfigError, TenantConfig};
 pub use keys::{KeyError, SigningKeys};
@@ -62,7 +65,12 @@ pub fn app(config: TenantConfig, keys: SigningKeys) -> Router {
         .route("/oidc/logout", get(logout::oidc_logout))
         .route("/avatars/{file}", get(assets::avatar))
         .route("/static/login.css", get(assets::stylesheet));
-    cross_origin.merge(navigation).with_state(state)
+    // Request lines only, at debug level (`RUST_LOG=tower_http=debug`); bodies and headers, which
+    // carry codes and tokens, are never logged.
+    cross_origin
+        .merge(navigation)
+        .with_state(state)
+        .layer(TraceLayer::new_for_http())
 }
 
 fn cors_layer(config: &TenantConfig) -> CorsLayer {

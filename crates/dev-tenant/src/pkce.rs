@@ -4,6 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
+use crate::opaque::constant_time_eq;
+
 /// A `code_challenge` from `/authorize`, with the method already checked to be S256.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PkceChallenge(String);
@@ -54,16 +56,6 @@ impl PkceChallenge {
         let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         well_formed && constant_time_eq(computed.as_bytes(), self.0.as_bytes())
     }
-}
-
-/// Compares without an early exit, so timing does not reveal how many leading bytes matched.
-pub fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
-    left.len() == right.len()
-        && left
-            .iter()
-            .zip(right)
-            .fold(0u8, |difference, (a, b)| difference | (a ^ b))
-            == 0
 }
 
 #[cfg(test)]

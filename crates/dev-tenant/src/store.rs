@@ -12,7 +12,7 @@ use crate::opaque::random_token;
 use crate::pkce::PkceChallenge;
 
 /// A login in progress: the `/authorize` request waiting for credentials, and its CSRF token.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct LoginTransaction {
     /// The validated authorization request.
     pub request: AuthorizeRequest,
@@ -68,8 +68,18 @@ struct RefreshRecord {
     used: bool,
 }
 
-/// All mutable state of the tenant.
-#[derive(Debug, Default)]
+impl std::fmt::Debug for LoginTransaction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginTransaction")
+            .field("request", &self.request)
+            .field("csrf_token", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// All mutable state of the tenant. Its `Debug` prints counts only: the map keys are secrets.
+#[derive(Default)]
 pub struct Store {
     transactions: Mutex<HashMap<String, LoginTransaction>>,
     sessions: Mutex<HashMap<String, Session>>,
@@ -81,6 +91,17 @@ pub struct Store {
 /// update is a single insert or remove.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("transactions", &lock(&self.transactions).len())
+            .field("sessions", &lock(&self.sessions).len())
+            .field("codes", &lock(&self.codes).len())
+            .field("refresh_tokens", &lock(&self.refresh_tokens).len())
+            .finish()
+    }
 }
 
 impl Store {
@@ -214,5 +235,133 @@ impl Store {
         let successor = random_token();
         tokens.insert(successor.clone(), successor_record);
         Ok((narrowed, successor))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::TenantConfig;
+
+    fn grant() -> Grant {
+        Grant {
+            email: "reader@example.com".to_owned(),
+            client_id: "local-spa-client".to_owned(),
+            audience: None,
+            scopes: vec!["openid".to_owned(), "offline_access".to_owned()],
+            nonce: None,
+            auth_time: 0,
+            sid: "sid".to_owned(),
+        }
+    }
+
+    fn code_record(expires_at: u64) -> CodeRecord {
+        let request = crate::authorize::AuthorizeRequest::parse(
+            &TenantConfig::default(),
+            vec![
+                ("client_id".to_owned(), "local-spa-client".to_owned()),
+                (
+                    "redirect_uri".to_owned(),
+                    "http://localhost:3000/callback".to_owned(),
+                ),
+                ("response_type".to_owned(), "code".to_owned()),
+                (
+                    "code_challenge".to_owned(),
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_owned(),
+                ),
+                ("code_challenge_method".to_owned(), "S256".to_owned()),
+            ],
+        )
+        .expect("valid request");
+        CodeRecord {
+            grant: grant(),
+            redirect_uri: request.target.redirect_uri,
+            challenge: request.challenge.expect("challenge"),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_code_is_consumed_once() {
+        let store = Store::default();
+        let code = store.issue_code(code_record(now() + 60));
+        assert!(store.consume_code(&code).is_some());
+        assert!(store.consume_code(&code).is_none());
+    }
+
+    #[test]
+    fn an_expired_code_is_not_returned() {
+        let store = Store::default();
+        let code = store.issue_code(code_record(now()));
+        assert!(store.consume_code(&code).is_none());
+    }
+
+    #[test]
+    fn reusing_a_refresh_token_revokes_its_family_only() {
+        let store = Store::default();
+        let first = store.issue_refresh_token(grant());
+        let other_family = store.issue_refresh_token(grant());
+        let (_, second) = store
+            .rotate_refresh_token(&first, "local-spa-client", None)
+            .expect("rotates");
+        assert_eq!(
+            store
+                .rotate_refresh_token(&first, "local-spa-client", None)
+                .err(),
+            Some(RefreshRefusal::Reused)
+        );
+        assert_eq!(
+            store
+                .rotate_refresh_token(&second, "local-spa-client", None)
+                .err(),
+            Some(RefreshRefusal::Unknown)
+        );
+        assert!(
+            store
+                .rotate_refresh_token(&other_family, "local-spa-client", None)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_refresh_token_is_bound_to_its_client() {
+        let store = Store::default();
+        let token = store.issue_refresh_token(grant());
+        assert_eq!(
+            store.rotate_refresh_token(&token, "other", None).err(),
+            Some(RefreshRefusal::WrongClient)
+        );
+        assert!(
+            store
+                .rotate_refresh_token(&token, "local-spa-client", None)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn widening_the_scope_on_refresh_is_refused_and_leaves_the_token_usable() {
+        let store = Store::default();
+        let token = store.issue_refresh_token(grant());
+        let wider = ["openid".to_owned(), "email".to_owned()];
+        assert_eq!(
+            store
+                .rotate_refresh_token(&token, "local-spa-client", Some(&wider))
+                .err(),
+            Some(RefreshRefusal::ScopeExceeded)
+        );
+        let narrower = ["openid".to_owned()];
+        let (narrowed, _) = store
+            .rotate_refresh_token(&token, "local-spa-client", Some(&narrower))
+            .expect("narrows");
+        assert_eq!(narrowed.scopes, ["openid"]);
+    }
+
+    #[test]
+    fn debug_prints_no_secrets() {
+        let store = Store::default();
+        let code = store.issue_code(code_record(now() + 60));
+        let printed = format!("{store:?}");
+        assert!(!printed.contains(&code), "{printed}");
+        assert!(printed.contains("codes: 1"), "{printed}");
     }
 }

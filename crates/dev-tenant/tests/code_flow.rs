@@ -523,3 +523,63 @@ async fn avatars_are_served_as_svg() {
     assert_eq!(reply.header("content-type"), Some("image/svg+xml"));
     assert!(reply.body.starts_with("<svg") && reply.body.contains(">R</text>"));
 }
+
+#[tokio::test]
+async fn max_age_older_than_the_session_forces_a_new_login() {
+    let router = tenant();
+    let (_, session) = log_in(&router, &authorize_uri(&[]), "reader@example.com").await;
+    // The session is younger than an hour: it answers silently.
+    let fresh = get(
+        &router,
+        &authorize_uri(&[("prompt", "none"), ("max_age", "3600")]),
+        Some(&session),
+    )
+    .await;
+    assert!(params(&fresh.location(), false).contains_key("code"));
+    // max_age=0 makes every session too old, so prompt=none cannot be satisfied.
+    let stale = get(
+        &router,
+        &authorize_uri(&[("prompt", "none"), ("max_age", "0")]),
+        Some(&session),
+    )
+    .await;
+    assert_eq!(
+        params(&stale.location(), false)
+            .get("error")
+            .map(String::as_str),
+        Some("login_required")
+    );
+    let not_a_number = get(
+        &router,
+        &authorize_uri(&[("max_age", "soon")]),
+        Some(&session),
+    )
+    .await;
+    assert_eq!(
+        params(&not_a_number.location(), false)
+            .get("error")
+            .map(String::as_str),
+        Some("invalid_request")
+    );
+}
+
+#[tokio::test]
+async fn response_type_id_token_returns_only_an_id_token_in_the_fragment() {
+    let router = tenant();
+    let authorize = authorize_uri(&[
+        ("response_type", "id_token"),
+        ("code_challenge", ""),
+        ("code_challenge_method", ""),
+    ]);
+    let (location, _) = log_in(&router, &authorize, "guest@example.com").await;
+    let fragment = params(&location, true);
+    assert!(!fragment.contains_key("access_token"));
+    let id: IdTokenClaims = verify(
+        &router,
+        fragment.get("id_token").expect("id_token"),
+        CLIENT_ID,
+    )
+    .await;
+    assert_eq!(id.email.as_deref(), Some("guest@example.com"));
+    assert_eq!(id.at_hash, None);
+}

@@ -38,7 +38,16 @@ pub async fn authorize(
             return redirect(&target.error_url(error, &description), None);
         }
     };
-    let session = cookies::read(&headers, SESSION_COOKIE).and_then(|id| state.store.session(id));
+    // A session is too old once max_age seconds have started to elapse, so max_age=0 always asks
+    // for a fresh login, as Auth0 does.
+    let current = now();
+    let session = cookies::read(&headers, SESSION_COOKIE)
+        .and_then(|id| state.store.session(id))
+        .filter(|session| {
+            request
+                .max_age
+                .is_none_or(|max_age| session.auth_time + max_age > current)
+        });
     match (request.prompt, session) {
         (Prompt::None, None) => redirect(
             &request.target.error_url("login_required", "Login required"),

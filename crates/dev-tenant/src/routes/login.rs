@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::cookies::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::opaque::constant_time_eq;
 use crate::pages::{self, LoginView};
-use crate::pkce::constant_time_eq;
 use crate::routes::authorize::complete;
 use crate::state::{AppState, SharedState};
 use crate::store::LoginTransaction;
