@@ -26,6 +26,36 @@ impl Drop for ScratchDir {
 }
 
 #[test]
+fn the_example_configuration_is_valid_and_equals_the_defaults() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tenant.example.toml");
+    let example = TenantConfig::from_file(&path).expect("the example parses");
+    let defaults = TenantConfig::default();
+    assert_eq!(example.issuer, defaults.issuer);
+    assert_eq!(example.clients, defaults.clients);
+    assert_eq!(example.apis, defaults.apis);
+    let profiles = |config: &TenantConfig| {
+        config
+            .users
+            .iter()
+            .map(|user| (user.profile(&config.issuer), user.permissions.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(profiles(&example), profiles(&defaults));
+    assert_eq!(example.code_lifetime, defaults.code_lifetime);
+    assert_eq!(
+        example.access_token_lifetime,
+        defaults.access_token_lifetime
+    );
+}
+
+#[test]
+fn errors_can_cross_threads_as_boxed_errors() {
+    fn boxable<T: std::error::Error + Send + Sync + 'static>() {}
+    boxable::<ConfigError>();
+    boxable::<dev_tenant::KeyError>();
+}
+
+#[test]
 fn toml_file_overrides_clients_and_keeps_other_defaults() {
     let dir = ScratchDir::new("toml");
     let path = dir.0.join("tenant.toml");
