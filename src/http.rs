@@ -7,7 +7,7 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -28,6 +28,12 @@ pub enum AuthHttpError {
     /// The URL could not be parsed.
     #[error("invalid url {0}")]
     InvalidUrl(String),
+    /// The browser refused to build the request (e.g. a header name or value is invalid).
+    #[error("the browser refused to build the request")]
+    InvalidRequest,
+    /// The JSON body could not be serialised.
+    #[error("request body could not be serialised")]
+    Encode(#[source] Arc<serde_json::Error>),
     /// 401: the server did not accept the token (RFC 6750 section 3.1 `error`).
     #[error("unauthorized ({})", error.as_deref().unwrap_or("no error code"))]
     Unauthorized {
@@ -361,9 +367,14 @@ impl AuthHttp {
         if origin_of(url).is_none() {
             return Err(AuthHttpError::InvalidUrl(url.to_owned()));
         }
-        let mut builder = RequestBuilder::new(url).method(method);
+        let headers = web_sys::Headers::new().map_err(|_| AuthHttpError::InvalidRequest)?;
+        let set_header = |name: &str, value: &str| {
+            headers
+                .set(name, value)
+                .map_err(|_| AuthHttpError::InvalidRequest)
+        };
         for (name, value) in &self.config.global_headers {
-            builder = builder.header(name, value);
+            set_header(name, value)?;
         }
         if self.would_attach_token(url, options) {
             let token = (self.config.token_getter)();
@@ -371,19 +382,27 @@ impl AuthHttp {
                 Ok(()) => {
                     if let Some(token) = token {
                         let value = format!("{}{}", self.config.scheme_prefix, token.secret());
-                        builder = builder.header(&self.config.header_name, &value);
+                        set_header(&self.config.header_name, &value)?;
                     }
                 }
                 Err(_) if options.allow_anonymous => {}
                 Err(error) => return Err(error),
             }
         }
-        let request = match body {
-            Some(body) => builder.json(body),
-            None => builder.build(),
+        // Built with web-sys directly: gloo-net's builder appends a stray `&` to URLs that
+        // already carry a query.
+        let init = web_sys::RequestInit::new();
+        init.set_method(method.as_str());
+        if let Some(body) = body {
+            let json = serde_json::to_string(body)
+                .map_err(|error| AuthHttpError::Encode(Arc::new(error)))?;
+            set_header("Content-Type", "application/json")?;
+            init.set_body(&wasm_bindgen::JsValue::from_str(&json));
         }
-        .map_err(|error| AuthHttpError::Network(Arc::new(error)))?;
-        let response = request
+        init.set_headers(&headers);
+        let request = web_sys::Request::new_with_str_and_init(url, &init)
+            .map_err(|_| AuthHttpError::InvalidRequest)?;
+        let response = gloo_net::http::Request::from(request)
             .send()
             .await
             .map_err(|error| AuthHttpError::Network(Arc::new(error)))?;

@@ -268,6 +268,7 @@ async fn callback_with_matching_state_spends_the_transaction_before_the_exchange
 }
 
 fn new_service() -> AuthService {
+    init_executor();
     AuthService::new(config(UNREACHABLE, UNREACHABLE))
 }
 

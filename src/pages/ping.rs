@@ -101,6 +101,9 @@ fn explain(error: &AuthHttpError, api_url: &str) -> CallFailure {
         AuthHttpError::InvalidUrl(url) => {
             (format!("The API address {url} is not a valid URL."), false)
         }
+        AuthHttpError::InvalidRequest | AuthHttpError::Encode(_) => {
+            ("The request could not be built.".to_owned(), false)
+        }
     };
     CallFailure {
         sentence,

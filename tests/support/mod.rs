@@ -40,6 +40,12 @@ pub fn config(domain: &str, api_url: &str) -> AuthConfig {
 /// A tenant address where nothing listens: any request to it fails as a network error.
 pub const UNREACHABLE: &str = "http://127.0.0.1:9";
 
+/// Lets effects and timers run without mounting anything (mounting does this by itself).
+pub fn init_executor() {
+    // A second initialisation fails harmlessly: the executor is already set.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+}
+
 /// Empties localStorage and sessionStorage.
 pub fn clear_storage() {
     LocalStorage::clear();
