@@ -124,7 +124,7 @@ pub fn login_page(config: &TenantConfig, view: &LoginView<'_>) -> String {
         r#"<h1>Log in</h1>
 <p>Log in to continue to {client}.</p>
 {alert}
-<form method="post" action="/u/login">
+<form method="post" action="/u/login?state={transaction}">
 <input type="hidden" name="state" value="{transaction}">
 <input type="hidden" name="csrf" value="{csrf}">
 <label for="username">Email</label>
