@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::config::TenantConfig;
 use crate::grant::split_scope;
+use crate::identifiers::{Audience, ClientId};
 use crate::pkce::{PkceChallenge, PkceError};
 
 /// The flows this tenant implements.
@@ -47,13 +48,13 @@ pub struct AuthorizeRequest {
     /// Where and how to answer.
     pub target: RedirectTarget,
     /// The registered client.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The flow.
     pub response_type: ResponseType,
     /// Requested scopes, before narrowing to what the user holds.
     pub scopes: Vec<String>,
     /// The registered API the access token is for.
-    pub audience: Option<String>,
+    pub audience: Option<Audience>,
     /// `nonce`, echoed into the ID token.
     pub nonce: Option<String>,
     /// PKCE challenge, present exactly for the code flow.
@@ -240,9 +241,9 @@ impl AuthorizeRequest {
                 }
             }
         };
-        let audience = param("audience").map(str::to_owned);
+        let audience = param("audience").map(Audience::from);
         if let Some(audience) = &audience
-            && config.api(audience).is_none()
+            && config.api(audience.as_str()).is_none()
         {
             return refuse(
                 &target,
@@ -294,7 +295,7 @@ impl AuthorizeRequest {
         }
         Ok(Self {
             target,
-            client_id: client_id.to_owned(),
+            client_id: ClientId::from(client_id),
             response_type,
             scopes,
             audience,

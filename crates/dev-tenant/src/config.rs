@@ -10,6 +10,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use url::{Host, Url};
 
+use crate::identifiers::{Audience, ClientId};
+
 /// The issuer of the built-in defaults (trailing slash, byte-exact).
 pub const DEFAULT_ISSUER: &str = "http://localhost:3002/";
 /// The client id of the built-in default client (the SPA).
@@ -49,7 +51,7 @@ pub struct TenantConfig {
 #[serde(deny_unknown_fields)]
 pub struct ClientConfig {
     /// The `client_id`.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// A display name shown on the login page.
     #[serde(default)]
     pub name: String,
@@ -69,7 +71,7 @@ pub struct ClientConfig {
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
     /// The API identifier, used as `aud`.
-    pub identifier: String,
+    pub identifier: Audience,
     /// The scopes (permissions) the API defines.
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -100,7 +102,7 @@ pub struct UserConfig {
     pub email_verified: bool,
     /// Scopes the user holds, by API identifier.
     #[serde(default)]
-    pub permissions: BTreeMap<String, Vec<String>>,
+    pub permissions: BTreeMap<Audience, Vec<String>>,
 }
 
 fn default_true() -> bool {
@@ -259,20 +261,20 @@ impl Default for TenantConfig {
     fn default() -> Self {
         let mut reader = UserConfig::new("reader@example.com", DEFAULT_PASSWORD);
         reader.permissions.insert(
-            DEFAULT_AUDIENCE.to_owned(),
+            Audience::from(DEFAULT_AUDIENCE),
             vec![DEFAULT_API_SCOPE.to_owned()],
         );
         Self {
             issuer: DEFAULT_ISSUER.to_owned(),
             clients: vec![ClientConfig {
-                client_id: DEFAULT_CLIENT_ID.to_owned(),
+                client_id: ClientId::from(DEFAULT_CLIENT_ID),
                 name: "Local SPA".to_owned(),
                 callback_urls: vec![format!("{DEFAULT_SPA_ORIGIN}/callback")],
                 logout_urls: vec![DEFAULT_SPA_ORIGIN.to_owned()],
                 web_origins: vec![DEFAULT_SPA_ORIGIN.to_owned()],
             }],
             apis: vec![ApiConfig {
-                identifier: DEFAULT_AUDIENCE.to_owned(),
+                identifier: Audience::from(DEFAULT_AUDIENCE),
                 scopes: vec![DEFAULT_API_SCOPE.to_owned()],
             }],
             users: vec![
@@ -393,7 +395,7 @@ impl TenantConfig {
         }
         for (index, client) in self.clients.iter().enumerate() {
             let field = format!("clients[{index}]");
-            if client.client_id.trim().is_empty() {
+            if client.client_id.as_str().trim().is_empty() {
                 return Err(invalid(format!("{field}.client_id"), "must not be empty"));
             }
             if self.clients[..index]
@@ -421,7 +423,7 @@ impl TenantConfig {
         }
         for (index, api) in self.apis.iter().enumerate() {
             let field = format!("apis[{index}]");
-            if api.identifier.trim().is_empty() {
+            if api.identifier.as_str().trim().is_empty() {
                 return Err(invalid(format!("{field}.identifier"), "must not be empty"));
             }
             if self.apis[..index]

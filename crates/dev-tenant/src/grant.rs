@@ -2,6 +2,7 @@
 //! context (nonce, auth time, session) that tokens are minted from.
 
 use crate::config::{TenantConfig, UserConfig};
+use crate::identifiers::{Audience, ClientId};
 
 /// The OpenID Connect scopes this tenant understands (OIDC Core 5.4, plus `offline_access`).
 pub const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
@@ -12,9 +13,9 @@ pub struct Grant {
     /// The user's email, the key into [`TenantConfig::users`].
     pub email: String,
     /// The client the tokens are for.
-    pub client_id: String,
+    pub client_id: ClientId,
     /// The API identifier, when one was requested.
-    pub audience: Option<String>,
+    pub audience: Option<Audience>,
     /// Granted scopes, in request order, without duplicates.
     pub scopes: Vec<String>,
     /// The `nonce` to echo in the ID token.

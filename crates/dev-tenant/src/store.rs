@@ -246,7 +246,7 @@ mod tests {
     fn grant() -> Grant {
         Grant {
             email: "reader@example.com".to_owned(),
-            client_id: "local-spa-client".to_owned(),
+            client_id: "local-spa-client".into(),
             audience: None,
             scopes: vec!["openid".to_owned(), "offline_access".to_owned()],
             nonce: None,

@@ -9,19 +9,20 @@ use sha2::{Digest, Sha256};
 
 use crate::config::{Profile, TenantConfig};
 use crate::grant::Grant;
+use crate::identifiers::ClientId;
 use crate::keys::SigningKeys;
 
 /// The `aud` claim: one string, or several.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(untagged)]
-pub enum Audience {
+pub enum AudienceClaim {
     /// A single audience.
     One(String),
     /// Several audiences.
     Many(Vec<String>),
 }
 
-impl Audience {
+impl AudienceClaim {
     /// Whether `audience` is among them.
     pub fn contains(&self, audience: &str) -> bool {
         match self {
@@ -39,13 +40,13 @@ pub struct AccessTokenClaims {
     /// Subject, the user id.
     pub sub: String,
     /// The API, plus `<issuer>userinfo` when `openid` was granted.
-    pub aud: Audience,
+    pub aud: AudienceClaim,
     /// Issued at.
     pub iat: u64,
     /// Expiry.
     pub exp: u64,
     /// The client the token was issued to.
-    pub azp: String,
+    pub azp: ClientId,
     /// Granted scopes, space-separated.
     pub scope: String,
     /// The user's permissions for the API.
@@ -61,7 +62,7 @@ pub struct IdTokenClaims {
     /// Subject.
     pub sub: String,
     /// The client id.
-    pub aud: String,
+    pub aud: ClientId,
     /// Issued at.
     pub iat: u64,
     /// Expiry.
@@ -183,9 +184,9 @@ pub fn mint(
     let openid = grant.has_scope("openid");
     let userinfo = userinfo_audience(&config.issuer);
     let aud = match (&grant.audience, openid) {
-        (Some(api), true) => Audience::Many(vec![api.clone(), userinfo]),
-        (Some(api), false) => Audience::One(api.clone()),
-        (None, _) => Audience::One(userinfo),
+        (Some(api), true) => AudienceClaim::Many(vec![api.to_string(), userinfo]),
+        (Some(api), false) => AudienceClaim::One(api.to_string()),
+        (None, _) => AudienceClaim::One(userinfo),
     };
     let expires_in = config.access_token_lifetime.as_secs();
     let scope = grant.scopes.join(" ");
@@ -285,7 +286,7 @@ pub fn id_token_hint_client(
     config: &TenantConfig,
     keys: &SigningKeys,
     token: &str,
-) -> Result<String, VerifyError> {
+) -> Result<ClientId, VerifyError> {
     let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::UnknownKey)?;
     let key = header
         .kid

@@ -7,7 +7,7 @@ mod harness;
 use axum::body::Body;
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, AUTHORIZATION, CACHE_CONTROL, ORIGIN};
 use axum::http::{Method, Request, StatusCode};
-use dev_tenant::tokens::{AccessTokenClaims, Audience, IdTokenClaims};
+use dev_tenant::tokens::{AccessTokenClaims, AudienceClaim, IdTokenClaims};
 use harness::*;
 use serde_json::Value;
 
@@ -80,7 +80,7 @@ async fn code_flow_with_pkce_issues_tokens_that_verify_against_the_served_jwks()
     assert_eq!(access.iss, ISSUER);
     assert_eq!(
         access.aud,
-        Audience::Many(vec![AUDIENCE.to_owned(), format!("{ISSUER}userinfo")])
+        AudienceClaim::Many(vec![AUDIENCE.to_owned(), format!("{ISSUER}userinfo")])
     );
     assert_eq!(access.azp, CLIENT_ID);
     assert_eq!(access.scope, "openid profile email read:messages");
@@ -135,7 +135,7 @@ async fn without_openid_the_access_token_has_only_the_api_audience_and_no_id_tok
         AUDIENCE,
     )
     .await;
-    assert_eq!(access.aud, Audience::One(AUDIENCE.to_owned()));
+    assert_eq!(access.aud, AudienceClaim::One(AUDIENCE.to_owned()));
 }
 
 #[tokio::test]

@@ -114,7 +114,7 @@ async fn an_expired_code_is_refused() {
 async fn a_code_is_bound_to_its_redirect_uri_and_client() {
     let mut config = TenantConfig::default();
     let mut other = config.clients[0].clone();
-    other.client_id = "other-client".to_owned();
+    other.client_id = "other-client".into();
     config.clients.push(other);
     let router = tenant_with(config);
 

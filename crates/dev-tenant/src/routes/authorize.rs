@@ -12,6 +12,7 @@ use crate::authorize::{
 use crate::clock::now;
 use crate::cookies::{self, SESSION_COOKIE};
 use crate::grant::{Grant, granted_scopes};
+use crate::identifiers::Audience;
 use crate::pages;
 use crate::state::{AppState, SharedState};
 use crate::store::{CodeRecord, Session};
@@ -89,7 +90,7 @@ pub fn complete(
         scopes: granted_scopes(
             &state.config,
             user,
-            request.audience.as_deref(),
+            request.audience.as_ref().map(Audience::as_str),
             &request.scopes,
         ),
         nonce: request.nonce.clone(),
@@ -116,7 +117,8 @@ pub fn complete(
             let profile = user.profile(&state.config.issuer);
             let permissions = request
                 .audience
-                .as_deref()
+                .as_ref()
+                .map(Audience::as_str)
                 .map(|audience| user.scopes_for(audience).to_vec());
             let with_access_token = request.response_type == ResponseType::TokenIdToken;
             let tokens = match mint(

@@ -106,7 +106,7 @@ fn render(
 ) -> Response {
     let client_name = state
         .config
-        .client(&transaction.request.client_id)
+        .client(transaction.request.client_id.as_str())
         .map(|client| {
             if client.name.is_empty() {
                 client.client_id.as_str()

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::config::TenantConfig;
 use crate::cookies::{self, SESSION_COOKIE};
+use crate::identifiers::ClientId;
 use crate::pages;
 use crate::routes::authorize::redirect;
 use crate::state::{AppState, SharedState};
@@ -17,7 +18,7 @@ use crate::tokens::id_token_hint_client;
 /// Query of `/v2/logout`.
 #[derive(Debug, Deserialize)]
 pub struct Auth0LogoutQuery {
-    client_id: Option<String>,
+    client_id: Option<ClientId>,
     #[serde(rename = "returnTo")]
     return_to: Option<String>,
 }
@@ -25,7 +26,7 @@ pub struct Auth0LogoutQuery {
 /// Query of `/oidc/logout`.
 #[derive(Debug, Deserialize)]
 pub struct OidcLogoutQuery {
-    client_id: Option<String>,
+    client_id: Option<ClientId>,
     post_logout_redirect_uri: Option<String>,
     id_token_hint: Option<String>,
     state: Option<String>,
@@ -39,7 +40,9 @@ pub async fn auth0_logout(
     Query(query): Query<Auth0LogoutQuery>,
 ) -> Response {
     let cleared = end_session(&state, &headers);
-    let client_id = query.client_id.filter(|client_id| !client_id.is_empty());
+    let client_id = query
+        .client_id
+        .filter(|client_id| !client_id.as_str().is_empty());
     let Some(return_to) = query.return_to.filter(|url| !url.is_empty()) else {
         return with_cookie(
             pages::html(StatusCode::OK, pages::logged_out_page(&state.config)),
@@ -47,7 +50,7 @@ pub async fn auth0_logout(
         );
     };
     let allowed = match &client_id {
-        Some(client_id) => match state.config.client(client_id) {
+        Some(client_id) => match state.config.client(client_id.as_str()) {
             Some(client) => client.logout_urls.contains(&return_to),
             None => {
                 return refused(
@@ -97,7 +100,9 @@ pub async fn oidc_logout(
         },
         None => None,
     };
-    let client_id = query.client_id.filter(|client_id| !client_id.is_empty());
+    let client_id = query
+        .client_id
+        .filter(|client_id| !client_id.as_str().is_empty());
     if let (Some(hinted), Some(given)) = (&hinted_client, &client_id)
         && hinted != given
     {
@@ -115,7 +120,7 @@ pub async fn oidc_logout(
     };
     let Some(client) = client_id
         .or(hinted_client)
-        .and_then(|client_id| state.config.client(&client_id))
+        .and_then(|client_id| state.config.client(client_id.as_str()))
     else {
         return refused(
             &state.config,

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::clock::now;
 use crate::grant::split_scope;
+use crate::identifiers::Audience;
 use crate::state::SharedState;
 use crate::store::RefreshRefusal;
 use crate::tokens::mint;
@@ -240,7 +241,8 @@ pub async fn token(
     let profile = user.profile(&state.config.issuer);
     let permissions = grant
         .audience
-        .as_deref()
+        .as_ref()
+        .map(Audience::as_str)
         .map(|audience| user.scopes_for(audience).to_vec());
     let tokens = mint(
         &state.config,
