@@ -1,5 +1,7 @@
 //! The verified identity of a request and the extractor that produces it.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
@@ -23,9 +25,13 @@ impl Scope {
 
 /// What a verified access token says about the caller. Using it as a handler argument makes the
 /// handler protected: the request is answered 401/503 before the handler runs when no valid
-/// token comes with it.
+/// token comes with it. Cloning is cheap: the verified-token cache hands the same shared claims
+/// to every request that carries the token.
 #[derive(Debug, Clone)]
-pub struct Claims {
+pub struct Claims(Arc<VerifiedClaims>);
+
+#[derive(Debug)]
+struct VerifiedClaims {
     subject: String,
     scope: Option<String>,
     expires_at: u64,
@@ -33,21 +39,22 @@ pub struct Claims {
 
 impl Claims {
     pub(crate) fn new(subject: String, scope: Option<String>, expires_at: u64) -> Self {
-        Self {
+        Self(Arc::new(VerifiedClaims {
             subject,
             scope,
             expires_at,
-        }
+        }))
     }
 
     /// The `sub` claim.
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.0.subject
     }
 
     /// The scope tokens of the space-separated `scope` claim.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        self.scope
+        self.0
+            .scope
             .as_deref()
             .unwrap_or_default()
             .split(' ')
@@ -61,7 +68,7 @@ impl Claims {
 
     /// The `exp` claim, in seconds since the Unix epoch.
     pub fn expires_at(&self) -> u64 {
-        self.expires_at
+        self.0.expires_at
     }
 
     /// Succeeds when `scope` was granted.
