@@ -5,8 +5,15 @@ use axum::http::{HeaderMap, HeaderValue};
 
 /// The login session cookie.
 pub const SESSION_COOKIE: &str = "dev_tenant_session";
-/// The double-submit CSRF cookie of the login form.
-pub const CSRF_COOKIE: &str = "dev_tenant_csrf";
+/// Prefix of the double-submit CSRF cookies of the login form; see [`csrf_cookie_name`].
+pub const CSRF_COOKIE_PREFIX: &str = "dev_tenant_csrf_";
+
+/// The CSRF cookie of one login transaction. Each pending login has its own cookie, so logging in
+/// from two tabs at once does not make one tab's form fail its CSRF check.
+pub fn csrf_cookie_name(transaction: &str) -> String {
+    let suffix: String = transaction.chars().take(16).collect();
+    format!("{CSRF_COOKIE_PREFIX}{suffix}")
+}
 
 /// The value of cookie `name`, if the request carries it.
 pub fn read<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -47,7 +54,19 @@ mod tests {
             HeaderValue::from_static("a=1; dev_tenant_session=abc; b=2"),
         );
         assert_eq!(read(&headers, SESSION_COOKIE), Some("abc"));
-        assert_eq!(read(&headers, CSRF_COOKIE), None);
+        assert_eq!(read(&headers, &csrf_cookie_name("abc")), None);
+    }
+
+    #[test]
+    fn csrf_cookie_names_differ_per_transaction() {
+        assert_eq!(
+            csrf_cookie_name("abcdefghijklmnopqrstuvwxyz"),
+            "dev_tenant_csrf_abcdefghijklmnop"
+        );
+        assert_ne!(
+            csrf_cookie_name("transaction-one"),
+            csrf_cookie_name("transaction-two")
+        );
     }
 
     #[test]

@@ -11,6 +11,10 @@ use crate::grant::Grant;
 use crate::opaque::random_token;
 use crate::pkce::PkceChallenge;
 
+/// How long a login page stays usable: long enough to find the password, short enough that
+/// abandoned logins and their CSRF cookies go away.
+pub const LOGIN_LIFETIME_SECONDS: u64 = 30 * 60;
+
 /// A login in progress: the `/authorize` request waiting for credentials, and its CSRF token.
 #[derive(Clone)]
 pub struct LoginTransaction {

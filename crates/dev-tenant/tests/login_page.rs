@@ -90,7 +90,7 @@ async fn unknown_email_gets_the_same_message() {
 async fn login_without_csrf_token_is_refused() {
     let router = tenant();
     let page = open_login(&router, &authorize_uri(&[]), None).await;
-    let cookie = format!("dev_tenant_csrf={}", page.csrf_cookie);
+    let cookie = page.csrf_cookie.clone();
     let reply = post_form(
         &router,
         "/u/login",
@@ -112,7 +112,7 @@ async fn login_without_csrf_token_is_refused() {
 async fn login_with_a_wrong_csrf_token_is_refused() {
     let router = tenant();
     let page = open_login(&router, &authorize_uri(&[]), None).await;
-    let cookie = format!("dev_tenant_csrf={}", page.csrf_cookie);
+    let cookie = page.csrf_cookie.clone();
     let reply = post_form(
         &router,
         "/u/login",
@@ -154,7 +154,7 @@ async fn csrf_cookie_is_http_only_and_scoped_to_the_login_form() {
     let page = open_login(&tenant(), &authorize_uri(&[]), None).await;
     let cookie = page
         .reply
-        .set_cookie("dev_tenant_csrf")
+        .set_cookie_with_prefix("dev_tenant_csrf_")
         .expect("csrf cookie");
     assert!(
         cookie.contains("HttpOnly")
@@ -210,4 +210,55 @@ async fn no_secret_but_the_code_appears_in_the_callback_url() {
             .as_str()
             .contains(session.trim_start_matches("dev_tenant_session="))
     );
+}
+
+#[tokio::test]
+async fn two_logins_in_parallel_tabs_both_pass_the_csrf_check() {
+    let router = tenant();
+    let first = open_login(&router, &authorize_uri(&[("state", "tab-1")]), None).await;
+    let second = open_login(&router, &authorize_uri(&[("state", "tab-2")]), None).await;
+    assert_ne!(first.csrf_cookie, second.csrf_cookie);
+    // The browser holds both cookies; each form finds its own.
+    let both = format!("{}; {}", first.csrf_cookie, second.csrf_cookie);
+    for (page, state) in [(&first, "tab-1"), (&second, "tab-2")] {
+        let reply = post_form(
+            &router,
+            "/u/login",
+            &[
+                ("state", &page.transaction),
+                ("csrf", &page.csrf),
+                ("username", "guest@example.com"),
+                ("password", "password123"),
+            ],
+            Some(&both),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+        assert_eq!(
+            params(&reply.location(), false)
+                .get("state")
+                .map(String::as_str),
+            Some(state)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_csrf_cookie_of_another_login_does_not_pass() {
+    let router = tenant();
+    let first = open_login(&router, &authorize_uri(&[]), None).await;
+    let second = open_login(&router, &authorize_uri(&[]), None).await;
+    let reply = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &first.transaction),
+            ("csrf", &first.csrf),
+            ("username", "reader@example.com"),
+            ("password", "password123"),
+        ],
+        Some(&second.csrf_cookie),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }

@@ -15,7 +15,7 @@ use crate::grant::{Grant, granted_scopes};
 use crate::identifiers::Audience;
 use crate::pages;
 use crate::state::{AppState, SharedState};
-use crate::store::{CodeRecord, Session};
+use crate::store::{CodeRecord, LOGIN_LIFETIME_SECONDS, Session};
 use crate::tokens::mint;
 
 /// `GET /authorize`.
@@ -62,9 +62,7 @@ pub async fn authorize(
 }
 
 fn begin_login(state: &AppState, request: AuthorizeRequest) -> Response {
-    let (transaction, _) = state
-        .store
-        .begin_login(request, state.config.session_lifetime.as_secs());
+    let (transaction, _) = state.store.begin_login(request, LOGIN_LIFETIME_SECONDS);
     redirect(&format!("/u/login?state={transaction}"), None)
 }
 

@@ -8,12 +8,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::cookies::{self, CSRF_COOKIE, SESSION_COOKIE};
+use crate::cookies::{self, SESSION_COOKIE, csrf_cookie_name};
 use crate::opaque::constant_time_eq;
 use crate::pages::{self, LoginView};
 use crate::routes::authorize::complete;
 use crate::state::{AppState, SharedState};
-use crate::store::LoginTransaction;
+use crate::store::{LOGIN_LIFETIME_SECONDS, LoginTransaction};
 
 const LOGIN_PATH: &str = "/u/login";
 
@@ -57,7 +57,8 @@ pub async fn submit(
     let Some(transaction) = state.store.login(&form.state) else {
         return expired_page(&state);
     };
-    let cookie = cookies::read(&headers, CSRF_COOKIE).unwrap_or_default();
+    let csrf_cookie = csrf_cookie_name(&form.state);
+    let cookie = cookies::read(&headers, &csrf_cookie).unwrap_or_default();
     let csrf_ok = !form.csrf.is_empty()
         && constant_time_eq(form.csrf.as_bytes(), transaction.csrf_token.as_bytes())
         && constant_time_eq(cookie.as_bytes(), transaction.csrf_token.as_bytes());
@@ -93,7 +94,7 @@ pub async fn submit(
     let mut response = complete(&state, &transaction.request, &session, Some(cookie));
     response
         .headers_mut()
-        .append(SET_COOKIE, cookies::clear(CSRF_COOKIE, LOGIN_PATH));
+        .append(SET_COOKIE, cookies::clear(&csrf_cookie, LOGIN_PATH));
     response
 }
 
@@ -131,14 +132,13 @@ fn render(
         StatusCode::OK
     };
     let mut response = pages::html(status, body);
-    let lifetime = state.config.session_lifetime.as_secs();
     response.headers_mut().append(
         SET_COOKIE,
         cookies::set(
-            CSRF_COOKIE,
+            &csrf_cookie_name(id),
             &transaction.csrf_token,
             LOGIN_PATH,
-            lifetime,
+            LOGIN_LIFETIME_SECONDS,
             state.secure_cookies(),
         ),
     );

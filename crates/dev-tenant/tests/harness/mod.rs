@@ -82,6 +82,16 @@ impl Reply {
         })
     }
 
+    /// The whole `Set-Cookie` line of the first cookie whose name starts with `prefix`.
+    pub fn set_cookie_with_prefix(&self, prefix: &str) -> Option<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .find(|line| line.starts_with(prefix))
+            .map(str::to_owned)
+    }
+
     /// The whole `Set-Cookie` line for cookie `name`.
     pub fn set_cookie(&self, name: &str) -> Option<String> {
         self.headers
@@ -183,6 +193,7 @@ pub struct LoginPage {
     pub reply: Reply,
     pub transaction: String,
     pub csrf: String,
+    /// `name=value` of the transaction's CSRF cookie, ready for a `Cookie` header.
     pub csrf_cookie: String,
 }
 
@@ -211,7 +222,8 @@ pub async fn open_login(router: &Router, authorize: &str, cookie: Option<&str>) 
     let transaction = hidden_value(&page.body, "state");
     let csrf = hidden_value(&page.body, "csrf");
     let csrf_cookie = page
-        .cookie("dev_tenant_csrf")
+        .set_cookie_with_prefix("dev_tenant_csrf_")
+        .map(|line| line.split(';').next().unwrap_or_default().to_owned())
         .expect("the login page sets the CSRF cookie");
     LoginPage {
         reply: page,
@@ -236,7 +248,7 @@ fn hidden_value(html: &str, name: &str) -> String {
 
 /// Posts credentials on a login page with its CSRF token and cookie.
 pub async fn submit_login(router: &Router, page: &LoginPage, email: &str, password: &str) -> Reply {
-    let cookie = format!("dev_tenant_csrf={}", page.csrf_cookie);
+    let cookie = page.csrf_cookie.clone();
     post_form(
         router,
         "/u/login",
