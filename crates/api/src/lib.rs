@@ -4,6 +4,8 @@
 //! `GET /api/private-scoped` also the `read:messages` scope, `GET /healthz` is for
 //! orchestration. [`app`] builds the whole service; the `api` binary serves it.
 
+#![warn(missing_docs)]
+
 pub mod auth;
 pub mod config;
 mod cors;

@@ -1,5 +1,6 @@
 //! The `api` binary: configuration from the environment (and `.env`), tracing, serving.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use api::{Config, app};
@@ -8,6 +9,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
+        .with_ansi(std::io::stdout().is_terminal())
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
