@@ -583,3 +583,81 @@ async fn response_type_id_token_returns_only_an_id_token_in_the_fragment() {
     assert_eq!(id.email.as_deref(), Some("guest@example.com"));
     assert_eq!(id.at_hash, None);
 }
+
+#[tokio::test]
+async fn userinfo_with_a_non_bearer_scheme_is_invalid_request() {
+    let request = Request::builder()
+        .uri("/userinfo")
+        .header(AUTHORIZATION, "Basic dXNlcjpwYXNz")
+        .body(Body::empty())
+        .expect("request");
+    let reply = send(&tenant(), request).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        reply
+            .header("www-authenticate")
+            .unwrap_or_default()
+            .contains(r#"error="invalid_request""#)
+    );
+    let body: Value = reply.json();
+    assert_eq!(body["error"], "invalid_request");
+}
+
+fn forged_claims(exp_offset: i64, iss: &str) -> AccessTokenClaims {
+    let now = dev_tenant::clock::now();
+    AccessTokenClaims {
+        iss: iss.to_owned(),
+        sub: dev_tenant::TenantConfig::default().users[0]
+            .profile(ISSUER)
+            .user_id,
+        aud: AudienceClaim::Many(vec![AUDIENCE.to_owned(), format!("{ISSUER}userinfo")]),
+        iat: now - 600,
+        exp: now.saturating_add_signed(exp_offset),
+        azp: CLIENT_ID.into(),
+        scope: "openid profile email".to_owned(),
+        permissions: None,
+    }
+}
+
+async fn userinfo_status(router: &axum::Router, token: &str) -> (StatusCode, String) {
+    let request = Request::builder()
+        .uri("/userinfo")
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let reply = send(router, request).await;
+    (
+        reply.status,
+        reply
+            .header("www-authenticate")
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn userinfo_refuses_expired_tokens_other_issuers_and_other_keys() {
+    let router = tenant();
+    let keys = harness::keys();
+    let valid = keys.sign(&forged_claims(600, ISSUER)).expect("sign");
+    assert_eq!(
+        userinfo_status(&router, &valid).await.0,
+        StatusCode::OK,
+        "the control token is accepted"
+    );
+
+    let expired = keys.sign(&forged_claims(-600, ISSUER)).expect("sign");
+    let other_issuer = keys
+        .sign(&forged_claims(600, "http://localhost:9999/"))
+        .expect("sign");
+    let stranger = dev_tenant::SigningKeys::generate().expect("another key");
+    let other_key = stranger.sign(&forged_claims(600, ISSUER)).expect("sign");
+    for token in [expired, other_issuer, other_key] {
+        let (status, challenge) = userinfo_status(&router, &token).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(
+            challenge.contains(r#"error="invalid_token""#),
+            "{challenge}"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -11,49 +11,111 @@ use serde_json::json;
 use crate::state::SharedState;
 use crate::tokens::{UserInfo, verify_userinfo_token};
 
+/// Why `/userinfo` refused a request (RFC 6750 section 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UserinfoError {
+    /// No `Authorization` header: a bare challenge, without an error code.
+    #[error("no bearer token")]
+    MissingToken,
+    /// An `Authorization` header that is not `Bearer <token>`.
+    #[error("malformed authorization header")]
+    MalformedHeader,
+    /// The token failed verification, or its user is gone.
+    #[error("invalid token")]
+    InvalidToken,
+}
+
+/// An error together with the realm its challenge names.
+struct Challenge<'a> {
+    realm: &'a str,
+    error: UserinfoError,
+}
+
+impl IntoResponse for Challenge<'_> {
+    fn into_response(self) -> Response {
+        let realm = self.realm.replace('"', "");
+        let (status, code, description) = match self.error {
+            UserinfoError::MissingToken => {
+                let header = format!("Bearer realm=\"{realm}\"");
+                let mut response = (
+                    StatusCode::UNAUTHORIZED,
+                    [(
+                        CONTENT_TYPE,
+                        HeaderValue::from_static("text/plain; charset=utf-8"),
+                    )],
+                    "Unauthorized",
+                )
+                    .into_response();
+                if let Ok(value) = HeaderValue::from_str(&header) {
+                    response.headers_mut().insert(WWW_AUTHENTICATE, value);
+                }
+                return response;
+            }
+            UserinfoError::MalformedHeader => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Expected Authorization: Bearer <access token>",
+            ),
+            UserinfoError::InvalidToken => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "The access token is invalid or expired",
+            ),
+        };
+        let header = format!(
+            "Bearer realm=\"{realm}\", error=\"{code}\", error_description=\"{description}\""
+        );
+        let mut response = (
+            status,
+            Json(json!({"error": code, "error_description": description})),
+        )
+            .into_response();
+        if let Ok(value) = HeaderValue::from_str(&header) {
+            response.headers_mut().insert(WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
 /// `GET|POST /userinfo` with `Authorization: Bearer <access token>`.
 pub async fn userinfo(State(state): State<SharedState>, headers: HeaderMap) -> Response {
-    let authorization = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    let Some(authorization) = authorization else {
-        // RFC 6750 3.1: no credentials at all gets a challenge without an error code.
-        return challenge(&state.config.issuer, None);
+    let challenge = |error| {
+        Challenge {
+            realm: &state.config.issuer,
+            error,
+        }
+        .into_response()
     };
-    let token = match authorization.split_once(' ') {
+    let Some(authorization) = headers.get(AUTHORIZATION) else {
+        return challenge(UserinfoError::MissingToken);
+    };
+    let token = match authorization
+        .to_str()
+        .ok()
+        .and_then(|value| value.split_once(' '))
+    {
         Some((scheme, token))
             if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
         {
             token.trim()
         }
-        _ => {
-            return challenge(
-                &state.config.issuer,
-                Some(("invalid_request", "Expected a Bearer token")),
-            );
-        }
+        _ => return challenge(UserinfoError::MalformedHeader),
     };
     let claims = match verify_userinfo_token(&state.config, &state.keys, token) {
         Ok(claims) => claims,
         Err(error) => {
             tracing::debug!(%error, "userinfo token refused");
-            return challenge(
-                &state.config.issuer,
-                Some(("invalid_token", "The access token is invalid or expired")),
-            );
+            return challenge(UserinfoError::InvalidToken);
         }
     };
-    let user = state
+    let profile = state
         .config
         .users
         .iter()
         .map(|user| user.profile(&state.config.issuer))
         .find(|profile| profile.user_id == claims.sub);
-    let Some(profile) = user else {
-        return challenge(
-            &state.config.issuer,
-            Some(("invalid_token", "The user no longer exists")),
-        );
+    let Some(profile) = profile else {
+        return challenge(UserinfoError::InvalidToken);
     };
     let scopes: Vec<&str> = claims.scope.split(' ').collect();
     (
@@ -61,34 +123,4 @@ pub async fn userinfo(State(state): State<SharedState>, headers: HeaderMap) -> R
         Json(UserInfo::released(&profile, &scopes)),
     )
         .into_response()
-}
-
-fn challenge(issuer: &str, error: Option<(&'static str, &'static str)>) -> Response {
-    let realm = issuer.replace('"', "");
-    let (status, header, body) = match error {
-        None => (
-            StatusCode::UNAUTHORIZED,
-            format!("Bearer realm=\"{realm}\""),
-            json!({"error": "unauthorized", "error_description": "A Bearer access token is required"}),
-        ),
-        Some((code, description)) => {
-            let status = if code == "invalid_request" {
-                StatusCode::BAD_REQUEST
-            } else {
-                StatusCode::UNAUTHORIZED
-            };
-            (
-                status,
-                format!(
-                    "Bearer realm=\"{realm}\", error=\"{code}\", error_description=\"{description}\""
-                ),
-                json!({"error": code, "error_description": description}),
-            )
-        }
-    };
-    let mut response = (status, Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&header) {
-        response.headers_mut().insert(WWW_AUTHENTICATE, value);
-    }
-    response
 }
