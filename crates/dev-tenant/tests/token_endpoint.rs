@@ -167,6 +167,10 @@ async fn unknown_client_is_invalid_client_with_401() {
     )
     .await;
     assert_oauth_error(&reply, StatusCode::UNAUTHORIZED, "invalid_client");
+    assert!(
+        reply.header("www-authenticate").is_none(),
+        "no Basic prompt in browsers"
+    );
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -73,7 +73,10 @@ impl IntoResponse for TokenError {
                 "Internal error",
             ),
         };
-        let mut response = (
+        // RFC 6749 5.2 asks for a WWW-Authenticate challenge only when the client authenticated
+        // with the Authorization header; public clients never do, and a Basic challenge would
+        // make browsers prompt for a password.
+        (
             status,
             no_store(),
             Json(ErrorBody {
@@ -81,16 +84,7 @@ impl IntoResponse for TokenError {
                 error_description: description,
             }),
         )
-            .into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            // RFC 6749 5.2: a 401 for invalid_client names the scheme clients authenticate with;
-            // public clients send only client_id, so this is informational.
-            response.headers_mut().insert(
-                WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"oauth\""),
-            );
-        }
-        response
+            .into_response()
     }
 }
 
