@@ -61,6 +61,16 @@ async fn serve(options: ServeOptions) -> ExitCode {
     if config.issuer == DEFAULT_ISSUER && options.port != cli::DEFAULT_PORT {
         config.issuer = format!("http://localhost:{}/", options.port);
     }
+    let issuer_port = url::Url::parse(&config.issuer)
+        .ok()
+        .and_then(|issuer| issuer.port_or_known_default());
+    if issuer_port != Some(options.port) {
+        tracing::warn!(
+            issuer = %config.issuer,
+            port = options.port,
+            "the issuer names another port than the one served; clients will look for the tenant there"
+        );
+    }
     let keys = match SigningKeys::load_or_generate(&options.data_dir) {
         Ok(keys) => keys,
         Err(error) => return fail(&error),
