@@ -15,7 +15,7 @@ const MAX_RSA_MODULUS_BITS: usize = 8192;
 /// RSA public exponents beyond 64 bits are not used in practice.
 const MAX_RSA_EXPONENT_BYTES: usize = 8;
 
-/// Verification keys by `kid`, already parsed so a request never rebuilds them.
+/// Verification keys by `kid`, decoded and checked once per JWKS fetch, not per request.
 pub(crate) type KeySet = HashMap<String, Arc<DecodingKey>>;
 
 /// Why a JWKS document yielded no keys.

@@ -1,0 +1,72 @@
+//! The `api` binary: refuses bad configuration loudly, stops cleanly on SIGTERM.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An empty working directory, so no stray `.env` is read.
+fn empty_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("api-binary-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn api(dir: &PathBuf) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    command.current_dir(dir).env_clear().env("RUST_LOG", "info");
+    command
+}
+
+#[test]
+fn missing_issuer_stops_start_up_with_a_message_naming_it() {
+    let output = api(&empty_dir("no-issuer"))
+        .env("AUTH0_AUDIENCE", "https://quickstarts/api")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AUTH0_DOMAIN") && stderr.contains("ISSUER_BASE_URL"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn missing_audience_named_in_dot_env_stops_start_up() {
+    let dir = empty_dir("dot-env");
+    std::fs::write(dir.join(".env"), "AUTH0_DOMAIN=http://localhost:3002\n").unwrap();
+    let output = api(&dir).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("AUTH0_AUDIENCE"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = api(&empty_dir("sigterm"))
+        .env("AUTH0_DOMAIN", "http://localhost:3002")
+        .env("AUTH0_AUDIENCE", "https://quickstarts/api")
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "api never started listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
