@@ -88,7 +88,19 @@ pub struct Store {
     transactions: Mutex<HashMap<String, LoginTransaction>>,
     sessions: Mutex<HashMap<String, Session>>,
     codes: Mutex<HashMap<String, CodeRecord>>,
+    redeemed_codes: Mutex<HashMap<String, RedeemedCode>>,
     refresh_tokens: Mutex<HashMap<String, RefreshRecord>>,
+}
+
+/// How long a redeemed code is remembered, so that a replay can still revoke what it yielded.
+const REDEEMED_CODE_MEMORY_SECONDS: u64 = 10 * 60;
+
+/// A code that was redeemed: the refresh-token family it yielded, and whether it was replayed.
+#[derive(Debug, Default)]
+struct RedeemedCode {
+    family: Option<String>,
+    replayed: bool,
+    forget_at: u64,
 }
 
 /// A poisoned lock only means another request panicked; the maps stay consistent because every
@@ -183,22 +195,66 @@ impl Store {
     }
 
     /// Removes and returns the code's record; a code can be consumed once (RFC 6749 4.1.2).
-    /// Expired codes are consumed too, and reported as absent.
+    /// Expired codes are consumed too, and reported as absent. Presenting an already redeemed
+    /// code revokes the refresh tokens it yielded, as RFC 6749 4.1.2 recommends.
     pub fn consume_code(&self, code: &str) -> Option<CodeRecord> {
-        let record = lock(&self.codes).remove(code)?;
-        (record.expires_at > now()).then_some(record)
+        let removed = lock(&self.codes).remove(code);
+        let current = now();
+        let mut redeemed = lock(&self.redeemed_codes);
+        redeemed.retain(|_, entry| entry.forget_at > current);
+        match removed {
+            Some(record) => {
+                let forget_at = current + REDEEMED_CODE_MEMORY_SECONDS;
+                redeemed.insert(
+                    code.to_owned(),
+                    RedeemedCode {
+                        forget_at,
+                        ..RedeemedCode::default()
+                    },
+                );
+                (record.expires_at > current).then_some(record)
+            }
+            None => {
+                let entry = redeemed.get_mut(code)?;
+                entry.replayed = true;
+                let family = entry.family.clone();
+                drop(redeemed);
+                if let Some(family) = family {
+                    tracing::warn!("authorization code replayed; its refresh tokens are revoked");
+                    self.revoke_family(&family);
+                }
+                None
+            }
+        }
     }
 
-    /// Issues a refresh token in a new family.
-    pub fn issue_refresh_token(&self, grant: Grant) -> String {
+    /// Issues a refresh token in a new family, remembering that `code` yielded it. If the code
+    /// was replayed meanwhile, the family is born revoked.
+    pub fn issue_refresh_token(&self, grant: Grant, code: Option<&str>) -> String {
         let token = random_token();
+        let family = random_token();
         let record = RefreshRecord {
-            family: random_token(),
+            family: family.clone(),
             grant,
             used: false,
         };
         lock(&self.refresh_tokens).insert(token.clone(), record);
+        let replayed = code.is_some_and(|code| {
+            let mut redeemed = lock(&self.redeemed_codes);
+            let Some(entry) = redeemed.get_mut(code) else {
+                return false;
+            };
+            entry.family = Some(family.clone());
+            entry.replayed
+        });
+        if replayed {
+            self.revoke_family(&family);
+        }
         token
+    }
+
+    fn revoke_family(&self, family: &str) {
+        lock(&self.refresh_tokens).retain(|_, record| record.family != family);
     }
 
     /// Rotates a refresh token: marks it used and issues its successor in the same family.
@@ -294,6 +350,36 @@ mod tests {
     }
 
     #[test]
+    fn replaying_a_code_revokes_the_refresh_tokens_it_yielded() {
+        let store = Store::default();
+        let code = store.issue_code(code_record(now() + 60));
+        assert!(store.consume_code(&code).is_some());
+        let refresh_token = store.issue_refresh_token(grant(), Some(&code));
+        assert!(store.consume_code(&code).is_none());
+        assert_eq!(
+            store
+                .rotate_refresh_token(&refresh_token, "local-spa-client", None)
+                .err(),
+            Some(RefreshRefusal::Unknown)
+        );
+    }
+
+    #[test]
+    fn a_replay_before_the_refresh_token_is_issued_still_revokes_it() {
+        let store = Store::default();
+        let code = store.issue_code(code_record(now() + 60));
+        assert!(store.consume_code(&code).is_some());
+        assert!(store.consume_code(&code).is_none());
+        let refresh_token = store.issue_refresh_token(grant(), Some(&code));
+        assert_eq!(
+            store
+                .rotate_refresh_token(&refresh_token, "local-spa-client", None)
+                .err(),
+            Some(RefreshRefusal::Unknown)
+        );
+    }
+
+    #[test]
     fn an_expired_code_is_not_returned() {
         let store = Store::default();
         let code = store.issue_code(code_record(now()));
@@ -303,8 +389,8 @@ mod tests {
     #[test]
     fn reusing_a_refresh_token_revokes_its_family_only() {
         let store = Store::default();
-        let first = store.issue_refresh_token(grant());
-        let other_family = store.issue_refresh_token(grant());
+        let first = store.issue_refresh_token(grant(), None);
+        let other_family = store.issue_refresh_token(grant(), None);
         let (_, second) = store
             .rotate_refresh_token(&first, "local-spa-client", None)
             .expect("rotates");
@@ -330,7 +416,7 @@ mod tests {
     #[test]
     fn a_refresh_token_is_bound_to_its_client() {
         let store = Store::default();
-        let token = store.issue_refresh_token(grant());
+        let token = store.issue_refresh_token(grant(), None);
         assert_eq!(
             store.rotate_refresh_token(&token, "other", None).err(),
             Some(RefreshRefusal::WrongClient)
@@ -345,7 +431,7 @@ mod tests {
     #[test]
     fn widening_the_scope_on_refresh_is_refused_and_leaves_the_token_usable() {
         let store = Store::default();
-        let token = store.issue_refresh_token(grant());
+        let token = store.issue_refresh_token(grant(), None);
         let wider = ["openid".to_owned(), "email".to_owned()];
         assert_eq!(
             store

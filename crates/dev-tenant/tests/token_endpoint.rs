@@ -75,6 +75,32 @@ async fn a_replayed_code_is_refused() {
     );
 }
 
+#[tokio::test]
+async fn a_replayed_code_revokes_the_refresh_token_it_yielded() {
+    let router = tenant();
+    let code = code_for(
+        &router,
+        "reader@example.com",
+        &[("scope", "openid offline_access read:messages")],
+    )
+    .await;
+    let body: Value = redeem(&router, &code, VERIFIER).await.json();
+    let refresh_token = body["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_owned();
+    assert_oauth_error(
+        &redeem(&router, &code, VERIFIER).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+    assert_oauth_error(
+        &refresh(&router, &refresh_token).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_redemptions_of_one_code_have_exactly_one_winner() {
     let router = tenant();

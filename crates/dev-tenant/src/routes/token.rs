@@ -196,10 +196,11 @@ pub async fn token(
             if !record.challenge.is_satisfied_by(verifier) {
                 return Err(TokenError::InvalidGrant("Failed to verify code verifier"));
             }
-            let refresh_token = record
-                .grant
-                .has_scope("offline_access")
-                .then(|| state.store.issue_refresh_token(record.grant.clone()));
+            let refresh_token = record.grant.has_scope("offline_access").then(|| {
+                state
+                    .store
+                    .issue_refresh_token(record.grant.clone(), Some(code))
+            });
             (record.grant, refresh_token)
         }
         Some("refresh_token") => {
