@@ -61,8 +61,6 @@ pub enum RefreshRefusal {
     Reused,
     /// Issued to another client.
     WrongClient,
-    /// Asked for a scope the original grant does not have (RFC 6749 6).
-    ScopeExceeded,
 }
 
 #[derive(Clone, Debug)]
@@ -259,7 +257,9 @@ impl Store {
 
     /// Rotates a refresh token: marks it used and issues its successor in the same family.
     /// Presenting a used token revokes every token of its family (RFC 6819 5.2.2.3).
-    /// `requested` narrows the scopes of the returned grant; the successor keeps the original.
+    /// `requested` narrows the returned grant to the scopes it shares with the original: Auth0
+    /// answers a refresh asking for more with what was granted, and auth0-spa-js always sends
+    /// its configured scope. The successor keeps the original grant.
     ///
     /// # Errors
     /// See [`RefreshRefusal`]; apart from reuse, a refused request leaves the token usable.
@@ -281,9 +281,6 @@ impl Store {
         }
         let mut narrowed = record.grant.clone();
         if let Some(requested) = requested {
-            if requested.iter().any(|scope| !narrowed.has_scope(scope)) {
-                return Err(RefreshRefusal::ScopeExceeded);
-            }
             narrowed.scopes.retain(|scope| requested.contains(scope));
         }
         record.used = true;
@@ -429,21 +426,18 @@ mod tests {
     }
 
     #[test]
-    fn widening_the_scope_on_refresh_is_refused_and_leaves_the_token_usable() {
+    fn a_refresh_returns_the_granted_part_of_the_requested_scope() {
         let store = Store::default();
         let token = store.issue_refresh_token(grant(), None);
-        let wider = ["openid".to_owned(), "email".to_owned()];
-        assert_eq!(
-            store
-                .rotate_refresh_token(&token, "local-spa-client", Some(&wider))
-                .err(),
-            Some(RefreshRefusal::ScopeExceeded)
-        );
-        let narrower = ["openid".to_owned()];
-        let (narrowed, _) = store
-            .rotate_refresh_token(&token, "local-spa-client", Some(&narrower))
+        let requested = ["openid".to_owned(), "email".to_owned()];
+        let (narrowed, successor) = store
+            .rotate_refresh_token(&token, "local-spa-client", Some(&requested))
             .expect("narrows");
         assert_eq!(narrowed.scopes, ["openid"]);
+        let (next, _) = store
+            .rotate_refresh_token(&successor, "local-spa-client", None)
+            .expect("the successor keeps the original grant");
+        assert_eq!(next.scopes, ["openid", "offline_access"]);
     }
 
     #[test]

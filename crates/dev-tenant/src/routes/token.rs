@@ -33,9 +33,6 @@ pub enum TokenError {
     /// The grant type is not implemented.
     #[error("unsupported_grant_type")]
     UnsupportedGrantType,
-    /// A refresh asked for scopes beyond the original grant.
-    #[error("invalid_scope")]
-    InvalidScope,
     /// Signing failed.
     #[error("server_error")]
     Server,
@@ -61,11 +58,6 @@ impl IntoResponse for TokenError {
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
                 "Only authorization_code and refresh_token are supported",
-            ),
-            Self::InvalidScope => (
-                StatusCode::BAD_REQUEST,
-                "invalid_scope",
-                "Scope exceeds the original grant",
             ),
             Self::Server => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -223,7 +215,6 @@ pub async fn token(
                     RefreshRefusal::WrongClient => {
                         TokenError::InvalidGrant("The refresh token was issued to another client")
                     }
-                    RefreshRefusal::ScopeExceeded => TokenError::InvalidScope,
                 })?;
             (grant, Some(successor))
         }
