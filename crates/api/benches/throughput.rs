@@ -15,15 +15,19 @@ use std::time::{Duration, Instant};
 use api::{Config, app};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use support::{AUDIENCE, JwksServer, primary_key, rs256_header, sign, valid_claims};
+use tower::ServiceExt;
 
 /// Concurrent keep-alive connections.
 const CONNECTIONS: usize = 32;
 /// Measured rounds; each runs both endpoints, in alternating order.
-const ROUNDS: usize = 12;
+const ROUNDS: usize = 16;
 /// Requests per endpoint per round.
-const REQUESTS: usize = 2_000;
+const REQUESTS: usize = 1_500;
 /// Requests per endpoint before measuring (connections, caches, JWKS fetch).
 const WARM_UP_REQUESTS: usize = 500;
+/// Requests per endpoint through the router alone, before and after warming up.
+const IN_PROCESS_WARM_UP: u32 = 1_000;
+const IN_PROCESS_REQUESTS: u32 = 20_000;
 /// No round runs longer than this, whatever the machine.
 const TIME_CAP: Duration = Duration::from_secs(20);
 
@@ -121,6 +125,42 @@ async fn drive(
     round
 }
 
+/// Mean time per request through the router alone (no sockets, no client), after `warm_up`.
+async fn in_process_cost(
+    router: &axum::Router,
+    url: &str,
+    authorization: Option<&HeaderValue>,
+) -> Duration {
+    let one = || async {
+        let mut request = axum::http::Request::get(url);
+        if let Some(value) = authorization {
+            request = request.header(AUTHORIZATION, value.clone());
+        }
+        let request = request.body(axum::body::Body::empty()).expect("request");
+        let response = router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
+        assert!(
+            response.status().is_success(),
+            "{url} answered {}",
+            response.status()
+        );
+        axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .expect("body");
+    };
+    for _ in 0..IN_PROCESS_WARM_UP {
+        one().await;
+    }
+    let started = Instant::now();
+    for _ in 0..IN_PROCESS_REQUESTS {
+        one().await;
+    }
+    started.elapsed() / IN_PROCESS_REQUESTS
+}
+
 fn report(name: &str, round: &Round) {
     println!(
         "{name:<13} {:>6} ok {:>3} failed {:>8.0} req/s  p50 {:>6.0} µs  p99 {:>6.0} µs",
@@ -181,6 +221,16 @@ fn main() {
             "ratio private/public: {:.3} overall, {:.3} median of rounds (goal >= 0.9)",
             private.requests_per_second() / public.requests_per_second(),
             round_ratios[round_ratios.len() / 2],
+        );
+
+        // The same comparison without sockets or client: what validating a token itself costs.
+        let router = app(Config::new(&jwks.issuer, AUDIENCE).expect("config"));
+        let public_cost = in_process_cost(&router, "/api/public", None).await;
+        let private_cost = in_process_cost(&router, "/api/private", Some(&bearer)).await;
+        println!(
+            "in-process (router only): /api/public {:.1} µs/request, /api/private {:.1} µs/request",
+            public_cost.as_secs_f64() * 1e6,
+            private_cost.as_secs_f64() * 1e6,
         );
         server.abort();
     });
