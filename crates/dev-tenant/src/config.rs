@@ -2,7 +2,6 @@
 //! defaults, loading from a TOML or JSON file, and validation that names the offending field.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -529,11 +528,6 @@ pub fn is_loopback_host(host: &Host<&str>) -> bool {
         Host::Ipv4(address) => address.is_loopback(),
         Host::Ipv6(address) => address.is_loopback(),
     }
-}
-
-/// Whether a listen address is loopback (the tenant refuses to bind anything else).
-pub fn is_loopback_address(address: &IpAddr) -> bool {
-    address.is_loopback()
 }
 
 fn check_url(field: &str, value: &str) -> Result<Url, ConfigError> {
