@@ -35,6 +35,8 @@ struct Round {
     completed: usize,
     failed: usize,
     elapsed: Duration,
+    /// CPU time the whole process (server and client) spent, when the OS tells.
+    cpu: Option<Duration>,
     latencies: Vec<Duration>,
 }
 
@@ -44,6 +46,7 @@ impl Round {
             completed: 0,
             failed: 0,
             elapsed: Duration::ZERO,
+            cpu: Some(Duration::ZERO),
             latencies: Vec::new(),
         }
     }
@@ -52,7 +55,15 @@ impl Round {
         self.completed += other.completed;
         self.failed += other.failed;
         self.elapsed += other.elapsed;
+        self.cpu = self.cpu.zip(other.cpu).map(|(mine, theirs)| mine + theirs);
         self.latencies.extend(other.latencies);
+    }
+
+    fn cpu_per_request(&self) -> Option<Duration> {
+        let completed = u32::try_from(self.completed)
+            .ok()
+            .filter(|completed| *completed > 0)?;
+        self.cpu.map(|cpu| cpu / completed)
     }
 
     fn requests_per_second(&self) -> f64 {
@@ -77,6 +88,7 @@ async fn drive(
     requests: usize,
 ) -> Round {
     let started = Instant::now();
+    let cpu_before = process_cpu_time();
     let deadline = started + TIME_CAP;
     let remaining = Arc::new(AtomicUsize::new(requests));
     let mut workers = Vec::new();
@@ -122,7 +134,22 @@ async fn drive(
         round.latencies.extend(latencies);
     }
     round.elapsed = started.elapsed();
+    round.cpu = process_cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     round
+}
+
+/// CPU time of all this process's threads, in nanoseconds precision (Linux schedstat). Unlike
+/// wall-clock rates it barely moves when other programs load the machine.
+fn process_cpu_time() -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let schedstat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        let nanoseconds: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
+        total += Duration::from_nanos(nanoseconds);
+    }
+    Some(total)
 }
 
 /// Mean time per request through the router alone (no sockets, no client), after `warm_up`.
@@ -163,12 +190,15 @@ async fn in_process_cost(
 
 fn report(name: &str, round: &Round) {
     println!(
-        "{name:<13} {:>6} ok {:>3} failed {:>8.0} req/s  p50 {:>6.0} µs  p99 {:>6.0} µs",
+        "{name:<13} {:>6} ok {:>3} failed {:>8.0} req/s  p50 {:>6.0} µs  p99 {:>6.0} µs  cpu {:>5.1} µs/request",
         round.completed,
         round.failed,
         round.requests_per_second(),
         round.percentile(0.50).as_secs_f64() * 1e6,
         round.percentile(0.99).as_secs_f64() * 1e6,
+        round
+            .cpu_per_request()
+            .map_or(f64::NAN, |cpu| cpu.as_secs_f64() * 1e6),
     );
 }
 
@@ -222,6 +252,13 @@ fn main() {
             private.requests_per_second() / public.requests_per_second(),
             round_ratios[round_ratios.len() / 2],
         );
+        if let (Some(public_cpu), Some(private_cpu)) = (public.cpu_per_request(), private.cpu_per_request()) {
+            // Throughput when the CPU is the bottleneck, free of other programs' load.
+            println!(
+                "ratio private/public by cpu per request: {:.3}",
+                public_cpu.as_secs_f64() / private_cpu.as_secs_f64()
+            );
+        }
 
         // The same comparison without sockets or client: what validating a token itself costs.
         let router = app(Config::new(&jwks.issuer, AUDIENCE).expect("config"));
