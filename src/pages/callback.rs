@@ -75,7 +75,7 @@ pub fn CallbackPage() -> impl IntoView {
                 Some(message) => {
                     view! {
                         <h1>"Login failed"</h1>
-                        <div class="alert" role="alert">{message}</div>
+                        <div class="alert" role="alert">"The login failed. "{message}</div>
                         <p>
                             <A href=AppRoute::Home.path()>"Back to Home"</A>
                         </p>

@@ -15,6 +15,17 @@ fn text_claim(profile: &serde_json::Value, name: &str) -> String {
         .to_owned()
 }
 
+/// The email address; without the `email` scope, the `name`, which Auth0 sets to the email
+/// address for database users.
+fn contact(profile: &serde_json::Value) -> String {
+    let email = text_claim(profile, "email");
+    if email.is_empty() {
+        text_claim(profile, "name")
+    } else {
+        email
+    }
+}
+
 /// Only http(s) pictures are shown; anything else from remote data is ignored.
 fn picture_url(profile: &serde_json::Value) -> Option<String> {
     let picture = text_claim(profile, "picture");
@@ -77,7 +88,7 @@ pub fn ProfilePage() -> impl IntoView {
                                             })}
                                         <div>
                                             <h2 class="nickname">{text_claim(&profile, "nickname")}</h2>
-                                            <p class="email">{text_claim(&profile, "email")}</p>
+                                            <p class="email">{contact(&profile)}</p>
                                         </div>
                                     </div>
                                     <h2>"Full profile"</h2>
