@@ -300,3 +300,32 @@ async fn oversized_jwks_is_refused() {
     let app = app(config(&server));
     assert_unavailable(&private(&app, &token_for(&server, primary_key(), primary_key().kid)).await);
 }
+
+#[tokio::test]
+async fn fetch_outlives_a_request_that_gives_up_waiting_for_it() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    // The default 10 s interval: a fetch abandoned half-way could not be retried in this test.
+    let app = app(config(&server));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    server.close_gate().await;
+    let abandoned = {
+        let app = app.clone();
+        let token = token.clone();
+        tokio::spawn(async move { private(&app, &token).await })
+    };
+    while server.jwks_fetches() == 0 {
+        tokio::task::yield_now().await;
+    }
+    // The client disconnects (or its request times out) while the issuer is still answering.
+    abandoned.abort();
+    assert!(abandoned.await.unwrap_err().is_cancelled());
+    server.open_gate();
+
+    let answer = private(&app, &token).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(
+        answer.json["message"],
+        "Hello from a private endpoint! You need to be authenticated to see this."
+    );
+    assert_eq!(server.jwks_fetches(), 1);
+}

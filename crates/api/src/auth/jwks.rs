@@ -3,6 +3,8 @@
 //! Rules (as jwks-rsa, the quickstart's key source): an unknown `kid` triggers at most one
 //! fetch, and fetches are at least `refetch_interval` apart; concurrent misses wait for the
 //! same fetch; a fetch that fails or yields no usable key never replaces the keys in hand.
+//! A fetch runs in its own task, so a request that goes away (client disconnect, request
+//! timeout) cannot abandon it half-way and leave every other request answering 503.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
@@ -68,6 +70,11 @@ impl RefreshState {
 
 /// The cached key set of one issuer.
 pub(crate) struct JwksCache {
+    shared: Arc<KeySource>,
+}
+
+/// What the fetch task and the requests share.
+struct KeySource {
     issuer: Issuer,
     settings: JwksSettings,
     client: reqwest::Client,
@@ -92,7 +99,7 @@ impl JwksCache {
                 tracing::warn!(error = %error, "falling back to a default http client for jwks");
                 reqwest::Client::new()
             });
-        Self {
+        let shared = Arc::new(KeySource {
             issuer,
             settings,
             client,
@@ -103,12 +110,8 @@ impl JwksCache {
                 last_failed: false,
                 jwks_url: None,
             }),
-        }
-    }
-
-    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-        keys.get(kid).cloned()
+        });
+        Self { shared }
     }
 
     /// The verification key for `kid`, fetching the JWKS when it is not cached.
@@ -117,10 +120,33 @@ impl JwksCache {
     /// [`KeyLookupError::UnknownKeyId`] when the issuer does not list the key,
     /// [`KeyLookupError::Unavailable`] when it is not cached and the issuer cannot be reached.
     pub(crate) async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyLookupError> {
-        if let Some(key) = self.cached(kid) {
+        if let Some(key) = self.shared.cached(kid) {
             return Ok(key);
         }
-        let fetches_before = self.fetches_completed.load(Ordering::Acquire);
+        let fetches_before = self.shared.fetches_completed.load(Ordering::Acquire);
+        let shared = Arc::clone(&self.shared);
+        let kid = kid.to_owned();
+        // Dropping the handle (this request is cancelled) detaches the task; it still finishes
+        // the fetch and stores the keys for everyone else.
+        tokio::spawn(async move { shared.refreshed_key(&kid, fetches_before).await })
+            .await
+            .unwrap_or(Err(KeyLookupError::Unavailable))
+    }
+}
+
+impl KeySource {
+    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
+        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
+        keys.get(kid).cloned()
+    }
+
+    /// The key for `kid` after at most one fetch, shared with the requests that missed while
+    /// `fetches_completed` was still `fetches_before`.
+    async fn refreshed_key(
+        &self,
+        kid: &str,
+        fetches_before: u64,
+    ) -> Result<Arc<DecodingKey>, KeyLookupError> {
         let mut state = self.refresh.lock().await;
         if let Some(key) = self.cached(kid) {
             return Ok(key);
@@ -136,8 +162,8 @@ impl JwksCache {
             return Err(state.outcome());
         }
         state.last_attempt = Some(Instant::now());
-        // Counted as failed until it succeeds, so a fetch abandoned half-way (the request was
-        // cancelled) leaves the waiters answering 503 rather than "unknown key".
+        // Counted as failed until it succeeds, so a fetch abandoned half-way (the runtime shut
+        // down) leaves the waiters answering 503 rather than "unknown key".
         state.last_failed = true;
         match self.fetch(&mut state).await {
             Ok(keys) => {
