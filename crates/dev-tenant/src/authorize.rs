@@ -29,6 +29,10 @@ pub enum ResponseMode {
     Query,
     /// In the fragment, the default (and only safe choice) for implicit responses.
     Fragment,
+    /// Auth0's `web_message`: an HTML page posts the parameters to the window that opened it
+    /// (a popup's opener, or the parent of auth0-spa-js's silent-authentication iframe), at the
+    /// redirect URI's origin, which must be one of the client's registered web origins.
+    WebMessage,
 }
 
 /// The `prompt` parameter (OIDC Core 3.1.2.1).
@@ -92,6 +96,9 @@ pub enum UntrustedRedirect {
     UnregisteredRedirectUri,
     /// `client_id` or `redirect_uri` appears more than once.
     RepeatedParameter,
+    /// `response_mode=web_message`, but the redirect URI's origin is not one of the client's
+    /// web origins, so there is no window the response may be posted to.
+    UnregisteredWebOrigin,
 }
 
 /// Why the request was refused.
@@ -165,12 +172,22 @@ impl AuthorizeRequest {
                 UntrustedRedirect::UnregisteredRedirectUri,
             ));
         }
+        let web_message = param("response_mode") == Some("web_message");
+        if web_message {
+            let origin = origin_of(redirect_uri);
+            if !origin.is_some_and(|origin| client.web_origins.contains(&origin)) {
+                return Err(AuthorizeRejection::Untrusted(
+                    UntrustedRedirect::UnregisteredWebOrigin,
+                ));
+            }
+        }
 
         let response_type = match param("response_type").map(parse_response_type) {
             Some(Some(response_type)) => Some(response_type),
             _ => None,
         };
         let default_mode = match response_type {
+            _ if web_message => ResponseMode::WebMessage,
             Some(ResponseType::Code) | None => ResponseMode::Query,
             Some(_) => ResponseMode::Fragment,
         };
@@ -208,7 +225,7 @@ impl AuthorizeRequest {
             };
         };
         match param("response_mode") {
-            None => {}
+            None | Some("web_message") => {}
             Some("query") if response_type == ResponseType::Code => {
                 target.mode = ResponseMode::Query
             }
@@ -327,8 +344,32 @@ fn parse_response_type(value: &str) -> Option<ResponseType> {
     }
 }
 
+/// The origin a `web_message` response is posted to: the redirect URI's.
+fn origin_of(redirect_uri: &str) -> Option<String> {
+    let origin = Url::parse(redirect_uri).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
 impl RedirectTarget {
-    /// The redirect URI with `params` and `state` added to the query or fragment.
+    /// The origin a `web_message` response is posted to, which [`AuthorizeRequest::parse`]
+    /// checked against the client's web origins.
+    pub fn web_message_origin(&self) -> Option<String> {
+        origin_of(&self.redirect_uri)
+    }
+
+    /// `params` followed by `state`, the fields of a `web_message` response.
+    pub fn response_fields(&self, params: &[(&str, &str)]) -> Vec<(String, String)> {
+        let state = self.state.as_deref().map(|state| ("state", state));
+        params
+            .iter()
+            .copied()
+            .chain(state)
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    }
+
+    /// The redirect URI with `params` and `state` added to the query or fragment (the query
+    /// for `web_message`, which is delivered by a page rather than a redirect).
     pub fn url_with(&self, params: &[(&str, &str)]) -> String {
         let Ok(mut url) = Url::parse(&self.redirect_uri) else {
             // Registered callback URLs were validated as absolute URLs at start-up.
@@ -337,7 +378,7 @@ impl RedirectTarget {
         let state = self.state.as_deref().map(|state| ("state", state));
         let all = params.iter().copied().chain(state);
         match self.mode {
-            ResponseMode::Query => {
+            ResponseMode::Query | ResponseMode::WebMessage => {
                 url.query_pairs_mut().extend_pairs(all);
             }
             ResponseMode::Fragment => {

@@ -7,6 +7,9 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
 
 use crate::config::TenantConfig;
 
@@ -150,6 +153,61 @@ pub fn error_page(config: &TenantConfig, heading: &str, explanation: &str) -> St
         escape(explanation)
     );
     layout(heading, &main, config)
+}
+
+/// The only script this tenant serves: it posts the `web_message` response, read from the
+/// page's data attributes, to the opener (a popup) or the parent (an iframe), at the target
+/// origin only. It is constant so the Content-Security-Policy can allow exactly it by hash.
+const WEB_MESSAGE_SCRIPT: &str = r#"(function () {
+  var data = document.getElementById("authorization-response");
+  var message = {
+    type: "authorization_response",
+    response: JSON.parse(data.getAttribute("data-response"))
+  };
+  var client = window.opener || window.parent;
+  client.postMessage(message, data.getAttribute("data-target-origin"));
+})();"#;
+
+/// Auth0's `web_message` response: a page that posts `fields` (`code` and `state`, or `error`,
+/// `error_description` and `state`) as `{type: "authorization_response", response}` to
+/// `target_origin`. Unlike every other page it may be framed, and only by `target_origin`, the
+/// client's registered web origin that auth0-spa-js's silent-authentication iframe lives in.
+pub fn web_message(target_origin: &str, fields: &[(String, String)]) -> Response {
+    let response: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(name, value)| (name.clone(), serde_json::Value::String(value.clone())))
+        .collect();
+    let response = serde_json::Value::Object(response).to_string();
+    let body = format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Authorization response</title>
+</head>
+<body>
+<div id="authorization-response" data-target-origin="{origin}" data-response="{response}" hidden></div>
+<script>{WEB_MESSAGE_SCRIPT}</script>
+</body>
+</html>
+"#,
+        origin = escape(target_origin),
+        response = escape(&response),
+    );
+    let script_hash = STANDARD.encode(Sha256::digest(WEB_MESSAGE_SCRIPT.as_bytes()));
+    // Origins were validated as scheme, host and port, so they are valid CSP source expressions.
+    let policy = format!(
+        "default-src 'none'; script-src 'sha256-{script_hash}'; frame-ancestors {target_origin}; base-uri 'none'"
+    );
+    let mut headers = page_headers();
+    headers.remove(X_FRAME_OPTIONS);
+    match HeaderValue::from_str(&policy) {
+        Ok(value) => {
+            headers.insert(CONTENT_SECURITY_POLICY, value);
+        }
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "invalid origin").into_response(),
+    }
+    (StatusCode::OK, headers, body).into_response()
 }
 
 /// The page shown after logging out without a `returnTo`.

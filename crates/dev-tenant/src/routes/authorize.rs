@@ -7,7 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use crate::authorize::{
-    AuthorizeRejection, AuthorizeRequest, Prompt, ResponseType, UntrustedRedirect,
+    AuthorizeRejection, AuthorizeRequest, Prompt, RedirectTarget, ResponseMode, ResponseType,
+    UntrustedRedirect,
 };
 use crate::clock::now;
 use crate::cookies::{self, SESSION_COOKIE};
@@ -36,7 +37,7 @@ pub async fn authorize(
             error,
             description,
         }) => {
-            return redirect(&target.error_url(error, &description), None);
+            return respond_error(&target, error, &description, None);
         }
     };
     // A session is too old once max_age seconds have started to elapse, so max_age=0 always asks
@@ -50,10 +51,9 @@ pub async fn authorize(
                 .is_none_or(|max_age| session.auth_time + max_age > current)
         });
     match (request.prompt, session) {
-        (Prompt::None, None) => redirect(
-            &request.target.error_url("login_required", "Login required"),
-            None,
-        ),
+        (Prompt::None, None) => {
+            respond_error(&request.target, "login_required", "Login required", None)
+        }
         (Prompt::Login, _) | (Prompt::Default, None) => begin_login(&state, request),
         (Prompt::None | Prompt::Default, Some(session)) => {
             complete(&state, &request, &session, None)
@@ -76,8 +76,10 @@ pub fn complete(
 ) -> Response {
     let Some(user) = state.config.user(&session.email) else {
         // The user was removed from the configuration since logging in.
-        return redirect(
-            &request.target.error_url("login_required", "Login required"),
+        return respond_error(
+            &request.target,
+            "login_required",
+            "Login required",
             set_cookie,
         );
     };
@@ -103,12 +105,12 @@ pub fn complete(
                 challenge: challenge.clone(),
                 expires_at: now() + state.config.code_lifetime.as_secs(),
             });
-            redirect(&request.target.url_with(&[("code", &code)]), set_cookie)
+            respond(&request.target, &[("code", &code)], set_cookie)
         }
-        (ResponseType::Code, None) => redirect(
-            &request
-                .target
-                .error_url("invalid_request", "code_challenge is required (PKCE)"),
+        (ResponseType::Code, None) => respond_error(
+            &request.target,
+            "invalid_request",
+            "code_challenge is required (PKCE)",
             set_cookie,
         ),
         (ResponseType::IdToken | ResponseType::TokenIdToken, _) => {
@@ -131,8 +133,10 @@ pub fn complete(
                 Ok(tokens) => tokens,
                 Err(error) => {
                     tracing::error!(%error, "signing tokens failed");
-                    return redirect(
-                        &request.target.error_url("server_error", "Signing failed"),
+                    return respond_error(
+                        &request.target,
+                        "server_error",
+                        "Signing failed",
                         set_cookie,
                     );
                 }
@@ -148,9 +152,44 @@ pub fn complete(
                     ("scope", tokens.scope.as_str()),
                 ]);
             }
-            redirect(&request.target.url_with(&params), set_cookie)
+            respond(&request.target, &params, set_cookie)
         }
     }
+}
+
+/// Delivers an authorization response to the client: a redirect with `params` in the query or
+/// fragment, or for `response_mode=web_message` a page that posts them to the client's window.
+pub fn respond(
+    target: &RedirectTarget,
+    params: &[(&str, &str)],
+    set_cookie: Option<HeaderValue>,
+) -> Response {
+    let origin = match target.mode {
+        ResponseMode::WebMessage => target.web_message_origin(),
+        ResponseMode::Query | ResponseMode::Fragment => None,
+    };
+    let Some(origin) = origin else {
+        return redirect(&target.url_with(params), set_cookie);
+    };
+    let mut response = pages::web_message(&origin, &target.response_fields(params));
+    if let Some(cookie) = set_cookie {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// Delivers an RFC 6749 4.1.2.1 error the way [`respond`] delivers a success.
+pub fn respond_error(
+    target: &RedirectTarget,
+    error: &str,
+    description: &str,
+    set_cookie: Option<HeaderValue>,
+) -> Response {
+    respond(
+        target,
+        &[("error", error), ("error_description", description)],
+        set_cookie,
+    )
 }
 
 /// A `302 Found` to `location`, never cached.
@@ -178,6 +217,9 @@ fn untrusted_page(state: &AppState, reason: UntrustedRedirect) -> Response {
             "The redirect_uri is not one of this client's callback URLs (they must match exactly)."
         }
         UntrustedRedirect::RepeatedParameter => "client_id or redirect_uri appears more than once.",
+        UntrustedRedirect::UnregisteredWebOrigin => {
+            "response_mode=web_message needs the redirect_uri's origin to be one of this client's allowed web origins."
+        }
     };
     pages::html(
         StatusCode::BAD_REQUEST,

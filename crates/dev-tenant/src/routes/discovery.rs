@@ -28,7 +28,7 @@ pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Valu
         "end_session_endpoint": format!("{issuer}oidc/logout"),
         "scopes_supported": scopes,
         "response_types_supported": ["code", "token id_token", "id_token"],
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": ["query", "fragment", "web_message"],
         "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
         "code_challenge_methods_supported": ["S256"],
         "subject_types_supported": ["public"],
