@@ -52,8 +52,10 @@ pub enum ConfigError {
     ConflictingIssuer,
     /// The issuer is not an absolute `https` URL (or `http` on a loopback host) without query,
     /// fragment or credentials.
-    #[error("invalid issuer {value:?}: {reason}")]
+    #[error("invalid {setting} {value:?}: {reason}")]
     InvalidIssuer {
+        /// The variable it was read from, or `issuer` when it was passed in code.
+        setting: &'static str,
         /// The value as configured.
         value: String,
         /// What is wrong with it.
@@ -61,9 +63,11 @@ pub enum ConfigError {
     },
     /// The audience is empty or has surrounding whitespace.
     #[error(
-        "invalid audience {value:?}: must be a non-empty string without surrounding whitespace"
+        "invalid {setting} {value:?}: must be a non-empty string without surrounding whitespace"
     )]
     InvalidAudience {
+        /// The variable it was read from, or `audience` when it was passed in code.
+        setting: &'static str,
         /// The value as configured.
         value: String,
     },
@@ -95,6 +99,24 @@ pub enum ConfigError {
     },
 }
 
+impl ConfigError {
+    /// Names the environment variable an invalid issuer or audience was read from.
+    fn read_from(self, variable: &'static str) -> Self {
+        match self {
+            ConfigError::InvalidIssuer { value, reason, .. } => ConfigError::InvalidIssuer {
+                setting: variable,
+                value,
+                reason,
+            },
+            ConfigError::InvalidAudience { value, .. } => ConfigError::InvalidAudience {
+                setting: variable,
+                value,
+            },
+            other => other,
+        }
+    }
+}
+
 /// The issuer identifier, Auth0 style: an absolute URL ending in `/`, compared byte-exact
 /// with the token's `iss` (RFC 7519 section 4.1.1).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +134,7 @@ impl Issuer {
     /// host) without credentials, query or fragment.
     pub fn parse(value: &str) -> Result<Self, ConfigError> {
         let invalid = |reason| ConfigError::InvalidIssuer {
+            setting: "issuer",
             value: value.to_owned(),
             reason,
         };
@@ -160,8 +183,13 @@ impl Issuer {
         if domain.contains("://") {
             Self::parse(domain)
         } else {
-            Self::parse(&format!("https://{domain}/")).map_err(|error| match error {
-                ConfigError::InvalidIssuer { reason, .. } => ConfigError::InvalidIssuer {
+            // `tenant.auth0.com/` is as common as `tenant.auth0.com`; both mean one issuer.
+            let host = domain.strip_suffix('/').unwrap_or(domain);
+            Self::parse(&format!("https://{host}/")).map_err(|error| match error {
+                ConfigError::InvalidIssuer {
+                    setting, reason, ..
+                } => ConfigError::InvalidIssuer {
+                    setting,
                     value: domain.to_owned(),
                     reason,
                 },
@@ -204,6 +232,7 @@ impl Audience {
     pub fn parse(value: &str) -> Result<Self, ConfigError> {
         if value.is_empty() || value.trim() != value {
             return Err(ConfigError::InvalidAudience {
+                setting: "audience",
                 value: value.to_owned(),
             });
         }
@@ -281,17 +310,20 @@ impl Config {
         let var = |name: &str| var(name).filter(|value| !value.trim().is_empty());
         let from_base_url = var(ENV_ISSUER_BASE_URL)
             .map(|value| Issuer::parse(&value))
-            .transpose()?;
+            .transpose()
+            .map_err(|error| error.read_from(ENV_ISSUER_BASE_URL))?;
         let from_domain = var(ENV_AUTH0_DOMAIN)
             .map(|value| Issuer::from_domain(&value))
-            .transpose()?;
+            .transpose()
+            .map_err(|error| error.read_from(ENV_AUTH0_DOMAIN))?;
         let issuer = match (from_base_url, from_domain) {
             (Some(a), Some(b)) if a != b => return Err(ConfigError::ConflictingIssuer),
             (Some(issuer), _) | (None, Some(issuer)) => issuer,
             (None, None) => return Err(ConfigError::MissingIssuer),
         };
         let audience = var(ENV_AUTH0_AUDIENCE).ok_or(ConfigError::MissingAudience)?;
-        let mut config = Config::new(issuer.as_str(), &audience)?;
+        let mut config = Config::new(issuer.as_str(), &audience)
+            .map_err(|error| error.read_from(ENV_AUTH0_AUDIENCE))?;
 
         if let Some(value) = var(ENV_PORT) {
             let port = value.trim().parse::<u16>().ok().filter(|port| *port != 0);
@@ -421,6 +453,44 @@ mod tests {
     fn bare_domain_means_https_with_trailing_slash() {
         let issuer = Issuer::from_domain("tenant.eu.auth0.com").unwrap();
         assert_eq!(issuer.as_str(), "https://tenant.eu.auth0.com/");
+    }
+
+    #[test]
+    fn bare_domain_with_a_trailing_slash_gets_exactly_one() {
+        let issuer = Issuer::from_domain("tenant.eu.auth0.com/").unwrap();
+        assert_eq!(issuer.as_str(), "https://tenant.eu.auth0.com/");
+    }
+
+    #[test]
+    fn invalid_issuer_or_audience_names_the_variable_it_came_from() {
+        let cases = [
+            (ENV_AUTH0_DOMAIN, "http://tenant.auth0.com", "aud"),
+            (ENV_ISSUER_BASE_URL, "ftp://tenant.auth0.com/", "aud"),
+            (ENV_AUTH0_AUDIENCE, "https://tenant.auth0.com/", " aud"),
+        ];
+        for (named, issuer, audience) in cases {
+            let issuer_variable = if named == ENV_AUTH0_AUDIENCE {
+                ENV_ISSUER_BASE_URL
+            } else {
+                named
+            };
+            let error = Config::from_vars(vars(&[
+                (issuer_variable, issuer),
+                (ENV_AUTH0_AUDIENCE, audience),
+            ]))
+            .unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    ConfigError::InvalidIssuer { .. } | ConfigError::InvalidAudience { .. }
+                ),
+                "{error:?}"
+            );
+            assert!(
+                error.to_string().starts_with(&format!("invalid {named} ")),
+                "{error}"
+            );
+        }
     }
 
     #[test]
