@@ -24,10 +24,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
+use tracing::Span;
 
 pub use config::{ConfigError, TenantConfig};
 pub use keys::{KeyError, SigningKeys};
@@ -66,12 +67,21 @@ pub fn app(config: TenantConfig, keys: SigningKeys) -> Router {
         .route("/oidc/logout", get(logout::oidc_logout))
         .route("/avatars/{file}", get(assets::avatar))
         .route("/static/login.css", get(assets::stylesheet));
-    // Request lines only, at debug level (`RUST_LOG=tower_http=debug`); bodies and headers, which
-    // carry codes and tokens, are never logged.
+    // Method and path only, at debug level (`RUST_LOG=tower_http=debug`). Never the query, which
+    // carries `id_token_hint` on logout and login transaction ids, nor bodies and headers, which
+    // carry codes, passwords and tokens.
     cross_origin
         .merge(navigation)
         .with_state(state)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+fn request_span<B>(request: &Request<B>) -> Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }
 
 fn cors_layer(config: &TenantConfig) -> CorsLayer {
