@@ -255,6 +255,60 @@ async fn json_bodies_are_accepted_like_auth0() {
 }
 
 #[tokio::test]
+async fn json_refresh_with_numeric_authorization_params_is_accepted_like_auth0() {
+    let router = tenant();
+    let code = code_for(
+        &router,
+        "reader@example.com",
+        &[("scope", "openid profile email offline_access read:messages")],
+    )
+    .await;
+    let first: Value = redeem(&router, &code, VERIFIER).await.json();
+    let refresh_token = first["refresh_token"].as_str().expect("a refresh token");
+    let body = json!({
+        "client_id": CLIENT_ID,
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "redirect_uri": CALLBACK,
+        "scope": "openid profile email offline_access read:messages",
+        "max_age": 3600,
+        "timeout": 10000,
+        "useFormData": false,
+    });
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header(CONTENT_TYPE, "application/json")
+        .header("auth0-client", "eyJuYW1lIjoiYXV0aDAtc3BhLWpzIn0=")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let reply = send(&router, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let tokens: Value = reply.json();
+    assert_eq!(tokens["token_type"], "Bearer");
+    assert!(tokens["refresh_token"].is_string());
+    assert_ne!(tokens["refresh_token"], first["refresh_token"]);
+}
+
+#[tokio::test]
+async fn json_objects_as_parameters_are_invalid_request() {
+    let body = json!({"grant_type": "refresh_token", "client_id": {"nested": true}});
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let reply = send(&tenant(), request).await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    assert!(
+        reply.body.contains("strings, numbers or booleans"),
+        "{}",
+        reply.body
+    );
+}
+
+#[tokio::test]
 async fn other_content_types_are_invalid_request() {
     let request = Request::builder()
         .method(Method::POST)
@@ -377,4 +431,35 @@ async fn unknown_refresh_token_is_invalid_grant() {
         StatusCode::BAD_REQUEST,
         "invalid_grant",
     );
+}
+
+#[tokio::test]
+async fn preflight_from_the_spa_allows_the_auth0_client_header_auth0_spa_js_sends() {
+    let request = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/oauth/token")
+        .header("origin", SPA_ORIGIN)
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "auth0-client,content-type",
+        )
+        .body(Body::empty())
+        .expect("request");
+    let reply = send(&tenant(), request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some(SPA_ORIGIN)
+    );
+    let allowed = reply
+        .header("access-control-allow-headers")
+        .expect("allowed headers")
+        .to_ascii_lowercase();
+    assert!(allowed.contains("auth0-client"), "{allowed}");
+    assert!(allowed.contains("content-type"), "{allowed}");
+    let methods = reply
+        .header("access-control-allow-methods")
+        .expect("allowed methods");
+    assert!(methods.contains("POST"), "{methods}");
 }

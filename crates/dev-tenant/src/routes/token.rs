@@ -135,8 +135,21 @@ fn parameters(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String
                     serde_json::Value::String(text) => {
                         params.insert(name.clone(), text.clone());
                     }
+                    // auth0-spa-js spreads its authorizationParams into refresh requests, so
+                    // numbers such as `max_age` or `timeout` arrive as JSON numbers; Auth0
+                    // accepts them, and none of the parameters read here is numeric anyway.
+                    serde_json::Value::Number(number) => {
+                        params.insert(name.clone(), number.to_string());
+                    }
+                    serde_json::Value::Bool(flag) => {
+                        params.insert(name.clone(), flag.to_string());
+                    }
                     serde_json::Value::Null => {}
-                    _ => return Err(TokenError::InvalidRequest("Parameters must be strings")),
+                    _ => {
+                        return Err(TokenError::InvalidRequest(
+                            "Parameters must be strings, numbers or booleans",
+                        ));
+                    }
                 }
             }
         }
