@@ -33,6 +33,8 @@ const DEFAULT_JWKS_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(4);
 /// A real JWKS is a few kilobytes; anything near this bound is not one.
 const DEFAULT_JWKS_MAX_BYTES: usize = 256 * 1024;
+/// As jwks-rsa's `cacheMaxAge`: a withdrawn key stops verifying within ten minutes.
+const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(600);
 const DEFAULT_VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(60);
 const DEFAULT_VERIFIED_TOKEN_CAPACITY: usize = 10_000;
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -251,6 +253,7 @@ pub(crate) struct JwksSettings {
     pub(crate) refetch_interval: Duration,
     pub(crate) fetch_timeout: Duration,
     pub(crate) max_bytes: usize,
+    pub(crate) max_age: Duration,
 }
 
 /// Everything the API needs; build with [`Config::new`] or [`Config::from_env`].
@@ -285,6 +288,7 @@ impl Config {
                 refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
                 fetch_timeout: DEFAULT_JWKS_FETCH_TIMEOUT,
                 max_bytes: DEFAULT_JWKS_MAX_BYTES,
+                max_age: DEFAULT_JWKS_MAX_AGE,
             },
             verified_token_ttl: DEFAULT_VERIFIED_TOKEN_TTL,
             verified_token_capacity: DEFAULT_VERIFIED_TOKEN_CAPACITY,
@@ -374,6 +378,14 @@ impl Config {
     #[must_use]
     pub fn with_jwks_refetch_interval(mut self, interval: Duration) -> Self {
         self.jwks.refetch_interval = interval;
+        self
+    }
+
+    /// How long fetched keys are trusted before the next lookup refetches the JWKS, so a key
+    /// the issuer withdraws stops verifying; while the issuer is down the old keys are kept.
+    #[must_use]
+    pub fn with_jwks_max_age(mut self, max_age: Duration) -> Self {
+        self.jwks.max_age = max_age;
         self
     }
 

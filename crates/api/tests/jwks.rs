@@ -329,3 +329,43 @@ async fn fetch_outlives_a_request_that_gives_up_waiting_for_it() {
     );
     assert_eq!(server.jwks_fetches(), 1);
 }
+
+#[tokio::test]
+async fn key_withdrawn_by_the_issuer_stops_verifying_once_the_cached_keys_are_stale() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    // Every lookup finds the keys stale; nothing else forces a refetch (the kid stays known).
+    let app = app(config(&server)
+        .with_jwks_max_age(Duration::ZERO)
+        .with_jwks_refetch_interval(Duration::ZERO)
+        .with_verified_token_ttl(Duration::ZERO));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+
+    server.set_keys(&[secondary_key()]);
+    let answer = private(&app, &token).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{answer:?}");
+    assert_eq!(answer.json["error_description"], "unknown signing key");
+    assert_eq!(server.jwks_fetches(), 2);
+}
+
+#[tokio::test]
+async fn stale_keys_keep_verifying_while_the_issuer_is_down() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server)
+        .with_jwks_max_age(Duration::ZERO)
+        .with_jwks_refetch_interval(Duration::ZERO)
+        .with_verified_token_ttl(Duration::ZERO));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+
+    for mode in [Mode::Failing, Mode::Garbage, Mode::Empty] {
+        server.set_mode(mode);
+        let answer = private(&app, &token).await;
+        assert_eq!(answer.status, StatusCode::OK, "{mode:?}: {answer:?}");
+        assert_eq!(
+            answer.json["message"],
+            "Hello from a private endpoint! You need to be authenticated to see this."
+        );
+    }
+    assert_eq!(server.jwks_fetches(), 4);
+}

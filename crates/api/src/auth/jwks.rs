@@ -3,6 +3,8 @@
 //! Rules (as jwks-rsa, the quickstart's key source): an unknown `kid` triggers at most one
 //! fetch, and fetches are at least `refetch_interval` apart; concurrent misses wait for the
 //! same fetch; a fetch that fails or yields no usable key never replaces the keys in hand.
+//! Keys older than `max_age` are refetched before use (jwks-rsa's `cacheMaxAge`), so a key
+//! the issuer withdraws stops verifying; if that fetch fails, the old keys stay in use.
 //! A fetch runs in its own task, so a request that goes away (client disconnect, request
 //! timeout) cannot abandon it half-way and leave every other request answering 503.
 
@@ -68,6 +70,28 @@ impl RefreshState {
     }
 }
 
+/// The key set of the last successful fetch.
+struct CachedKeys {
+    keys: KeySet,
+    fetched_at: Option<Instant>,
+}
+
+/// A cache lookup: a key younger than `max_age`, an older one, or none.
+enum Cached {
+    Fresh(Arc<DecodingKey>),
+    Stale(Arc<DecodingKey>),
+    Missing,
+}
+
+impl Cached {
+    fn any(self) -> Option<Arc<DecodingKey>> {
+        match self {
+            Cached::Fresh(key) | Cached::Stale(key) => Some(key),
+            Cached::Missing => None,
+        }
+    }
+}
+
 /// The cached key set of one issuer.
 pub(crate) struct JwksCache {
     shared: Arc<KeySource>,
@@ -78,7 +102,7 @@ struct KeySource {
     issuer: Issuer,
     settings: JwksSettings,
     client: reqwest::Client,
-    keys: RwLock<Arc<KeySet>>,
+    keys: RwLock<Arc<CachedKeys>>,
     /// Bumped after every completed fetch, so a waiter can tell that it shared one.
     fetches_completed: AtomicU64,
     refresh: tokio::sync::Mutex<RefreshState>,
@@ -103,7 +127,10 @@ impl JwksCache {
             issuer,
             settings,
             client,
-            keys: RwLock::new(Arc::new(KeySet::new())),
+            keys: RwLock::new(Arc::new(CachedKeys {
+                keys: KeySet::new(),
+                fetched_at: None,
+            })),
             fetches_completed: AtomicU64::new(0),
             refresh: tokio::sync::Mutex::new(RefreshState {
                 last_attempt: None,
@@ -120,8 +147,17 @@ impl JwksCache {
     /// [`KeyLookupError::UnknownKeyId`] when the issuer does not list the key,
     /// [`KeyLookupError::Unavailable`] when it is not cached and the issuer cannot be reached.
     pub(crate) async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyLookupError> {
-        if let Some(key) = self.shared.cached(kid) {
-            return Ok(key);
+        let stale = match self.shared.cached(kid) {
+            Cached::Fresh(key) => return Ok(key),
+            Cached::Stale(key) => Some(key),
+            Cached::Missing => None,
+        };
+        if let Some(key) = &stale
+            && self.shared.refresh.try_lock().is_err()
+        {
+            // A fetch is already under way: rather than queue every request behind an issuer
+            // that may be slow to answer, use the key in hand this once.
+            return Ok(Arc::clone(key));
         }
         let fetches_before = self.shared.fetches_completed.load(Ordering::Acquire);
         let shared = Arc::clone(&self.shared);
@@ -130,14 +166,26 @@ impl JwksCache {
         // the fetch and stores the keys for everyone else.
         tokio::spawn(async move { shared.refreshed_key(&kid, fetches_before).await })
             .await
-            .unwrap_or(Err(KeyLookupError::Unavailable))
+            .unwrap_or_else(|_| stale.ok_or(KeyLookupError::Unavailable))
     }
 }
 
 impl KeySource {
-    fn cached(&self, kid: &str) -> Option<Arc<DecodingKey>> {
-        let keys = self.keys.read().unwrap_or_else(PoisonError::into_inner);
-        keys.get(kid).cloned()
+    fn cached(&self, kid: &str) -> Cached {
+        let cached = Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner));
+        match cached.keys.get(kid) {
+            None => Cached::Missing,
+            Some(key) => {
+                let fresh = cached
+                    .fetched_at
+                    .is_some_and(|at| at.elapsed() < self.settings.max_age);
+                if fresh {
+                    Cached::Fresh(Arc::clone(key))
+                } else {
+                    Cached::Stale(Arc::clone(key))
+                }
+            }
+        }
     }
 
     /// The key for `kid` after at most one fetch, shared with the requests that missed while
@@ -148,18 +196,20 @@ impl KeySource {
         fetches_before: u64,
     ) -> Result<Arc<DecodingKey>, KeyLookupError> {
         let mut state = self.refresh.lock().await;
-        if let Some(key) = self.cached(kid) {
+        // Without a fresh fetch, a stale key is still better than none (never a 503 for it).
+        let in_hand = |state: &RefreshState| self.cached(kid).any().ok_or_else(|| state.outcome());
+        if let Cached::Fresh(key) = self.cached(kid) {
             return Ok(key);
         }
         if self.fetches_completed.load(Ordering::Acquire) != fetches_before {
             // Someone fetched while this request waited: that was this request's one fetch.
-            return Err(state.outcome());
+            return in_hand(&state);
         }
         if state
             .last_attempt
             .is_some_and(|last| last.elapsed() < self.settings.refetch_interval)
         {
-            return Err(state.outcome());
+            return in_hand(&state);
         }
         state.last_attempt = Some(Instant::now());
         // Counted as failed until it succeeds, so a fetch abandoned half-way (the runtime shut
@@ -168,7 +218,10 @@ impl KeySource {
         match self.fetch(&mut state).await {
             Ok(keys) => {
                 tracing::info!(keys = keys.len(), "jwks refreshed");
-                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
+                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(CachedKeys {
+                    keys,
+                    fetched_at: Some(Instant::now()),
+                });
                 state.last_failed = false;
             }
             Err(error) => {
@@ -176,7 +229,7 @@ impl KeySource {
             }
         }
         self.fetches_completed.fetch_add(1, Ordering::Release);
-        self.cached(kid).ok_or_else(|| state.outcome())
+        in_hand(&state)
     }
 
     async fn fetch(&self, state: &mut RefreshState) -> Result<KeySet, JwksFetchError> {
