@@ -21,6 +21,12 @@ pub const DEFAULT_AUDIENCE: &str = "https://quickstarts/api";
 pub const DEFAULT_API_SCOPE: &str = "read:messages";
 /// The password of every built-in development user.
 pub const DEFAULT_PASSWORD: &str = "password123";
+/// The longest access or ID token lifetime, Auth0's limit: 30 days.
+const MAX_TOKEN_LIFETIME_SECONDS: u64 = 30 * 24 * 3600;
+/// The longest authorization code lifetime RFC 6749 4.1.2 recommends: ten minutes.
+const MAX_CODE_LIFETIME_SECONDS: u64 = 600;
+/// The longest login session, Auth0's limit: a year.
+const MAX_SESSION_LIFETIME_SECONDS: u64 = 365 * 24 * 3600;
 const DEFAULT_SPA_ORIGIN: &str = "http://localhost:3000";
 const DEFAULT_UPDATED_AT: &str = "2026-01-01T00:00:00.000Z";
 
@@ -383,11 +389,38 @@ impl TenantConfig {
             // Every endpoint is served at the root, so the issuer cannot carry a path.
             return Err(invalid("issuer", "must have no path"));
         }
-        if self.access_token_lifetime.is_zero() {
-            return Err(invalid("access_token_lifetime_seconds", "must be positive"));
-        }
-        if self.id_token_lifetime.is_zero() {
-            return Err(invalid("id_token_lifetime_seconds", "must be positive"));
+        // A zero lifetime makes every code, session or token dead on arrival, and a huge one
+        // overflows `now + lifetime`. The upper bounds are Auth0's (30 days for tokens, a year
+        // for sessions) and RFC 6749 4.1.2's ten minutes for codes.
+        let lifetimes = [
+            (
+                "access_token_lifetime_seconds",
+                self.access_token_lifetime,
+                MAX_TOKEN_LIFETIME_SECONDS,
+            ),
+            (
+                "id_token_lifetime_seconds",
+                self.id_token_lifetime,
+                MAX_TOKEN_LIFETIME_SECONDS,
+            ),
+            (
+                "code_lifetime_seconds",
+                self.code_lifetime,
+                MAX_CODE_LIFETIME_SECONDS,
+            ),
+            (
+                "session_lifetime_seconds",
+                self.session_lifetime,
+                MAX_SESSION_LIFETIME_SECONDS,
+            ),
+        ];
+        for (field, lifetime, maximum) in lifetimes {
+            if lifetime.is_zero() {
+                return Err(invalid(field, "must be positive"));
+            }
+            if lifetime.as_secs() > maximum {
+                return Err(invalid(field, "is longer than allowed"));
+            }
         }
         if self.clients.is_empty() {
             return Err(invalid("clients", "must not be empty"));
@@ -650,6 +683,35 @@ mod tests {
             TenantConfig::parse_toml("isuer = \"http://localhost:3002/\"", Path::new("test.toml"))
                 .expect_err("refused");
         assert!(matches!(error, ConfigError::Toml { .. }), "{error:?}");
+    }
+
+    #[test]
+    fn zero_code_and_session_lifetimes_are_refused_naming_the_field() {
+        for field in ["code_lifetime_seconds", "session_lifetime_seconds"] {
+            let error = TenantConfig::parse_toml(&format!("{field} = 0"), Path::new("test.toml"))
+                .expect_err("refused");
+            assert_eq!(field_of(error), (field.to_owned(), "must be positive"));
+        }
+    }
+
+    #[test]
+    fn lifetimes_that_would_overflow_the_clock_are_refused_naming_the_field() {
+        for field in [
+            "access_token_lifetime_seconds",
+            "id_token_lifetime_seconds",
+            "code_lifetime_seconds",
+            "session_lifetime_seconds",
+        ] {
+            let error = TenantConfig::parse_toml(
+                &format!("{field} = {}", i64::MAX),
+                Path::new("test.toml"),
+            )
+            .expect_err("refused");
+            assert_eq!(
+                field_of(error),
+                (field.to_owned(), "is longer than allowed")
+            );
+        }
     }
 
     #[test]
