@@ -8,19 +8,20 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::stdout().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
-
+    // Before the subscriber is built, so that RUST_LOG may come from .env as well.
     if let Err(error) = dotenvy::dotenv()
         && !error.not_found()
     {
         eprintln!("api: cannot read .env: {error}");
         return ExitCode::from(2);
     }
+
+    tracing_subscriber::fmt()
+        .with_ansi(std::io::stdout().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
@@ -29,6 +30,11 @@ async fn main() -> ExitCode {
         }
     };
 
+    tracing::debug!(
+        allowed_origins = ?config.allowed_origins(),
+        clock_leeway = ?config.clock_leeway(),
+        "configuration read"
+    );
     let address = config.listen_addr();
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,

@@ -42,13 +42,66 @@ fn missing_audience_named_in_dot_env_stops_start_up() {
 }
 
 #[cfg(unix)]
-#[test]
-fn sigterm_shuts_down_gracefully() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
+        .port()
+}
+
+#[cfg(unix)]
+fn wait_until_listening(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "api never started listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+fn terminate(child: &std::process::Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
+#[cfg(unix)]
+#[test]
+fn log_filter_named_in_dot_env_is_honoured() {
+    let dir = empty_dir("dot-env-log");
+    let port = free_port();
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "AUTH0_DOMAIN=http://localhost:3002\nAUTH0_AUDIENCE=https://quickstarts/api\nPORT={port}\nRUST_LOG=api=debug\n"
+        ),
+    )
+    .unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_api"));
+    let child = command
+        .current_dir(&dir)
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_listening(port);
+    terminate(&child);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // The default filter is info; only the .env one shows the debug line.
+    assert!(stdout.contains("configuration read"), "{stdout}");
+    assert!(stdout.contains("api listening"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let port = free_port();
     let mut child = api(&empty_dir("sigterm"))
         .env("AUTH0_DOMAIN", "http://localhost:3002")
         .env("AUTH0_AUDIENCE", "https://quickstarts/api")
@@ -57,16 +110,8 @@ fn sigterm_shuts_down_gracefully() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "api never started listening");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    wait_until_listening(port);
+    terminate(&child);
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
