@@ -196,9 +196,13 @@ impl Store {
     /// Expired codes are consumed too, and reported as absent. Presenting an already redeemed
     /// code revokes the refresh tokens it yielded, as RFC 6749 4.1.2 recommends.
     pub fn consume_code(&self, code: &str) -> Option<CodeRecord> {
+        // The redeemed-code lock is taken before the code is removed, so a parallel replay
+        // cannot slip between the removal and the bookkeeping and go unnoticed: it waits, then
+        // finds the code redeemed. Lock order: redeemed codes, then codes (nothing takes them
+        // the other way round).
+        let mut redeemed = lock(&self.redeemed_codes);
         let removed = lock(&self.codes).remove(code);
         let current = now();
-        let mut redeemed = lock(&self.redeemed_codes);
         redeemed.retain(|_, entry| entry.forget_at > current);
         match removed {
             Some(record) => {
