@@ -369,3 +369,33 @@ async fn stale_keys_keep_verifying_while_the_issuer_is_down() {
     }
     assert_eq!(server.jwks_fetches(), 4);
 }
+
+#[tokio::test]
+async fn discovery_that_fails_for_a_while_is_asked_again() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    server.set_discovery(
+        json!({"issuer": server.issuer, "jwks_uri": format!("{}other/keys.json", server.issuer)}),
+    );
+    server.set_other_document(json!({"keys": [secondary_key().jwk()]}));
+    server.set_discovery_failing(true);
+    let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));
+    // Meanwhile the default location serves.
+    assert_eq!(
+        private(&app, &token_for(&server, primary_key(), primary_key().kid))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    server.set_discovery_failing(false);
+    let answer = private(
+        &app,
+        &token_for(&server, secondary_key(), secondary_key().kid),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(
+        answer.json["message"],
+        "Hello from a private endpoint! You need to be authenticated to see this."
+    );
+}

@@ -249,7 +249,8 @@ impl KeySource {
 
     /// The JWKS URL: the discovery document's `jwks_uri` when its `issuer` matches ours exactly
     /// (OpenID Connect Discovery 1.0 section 4.3), otherwise `<issuer>.well-known/jwks.json`.
-    /// The second value says whether the answer is final or discovery should be tried again.
+    /// The second value says whether the answer is final or discovery should be tried again at
+    /// the next fetch (the issuer was unreachable, overloaded or answered garbage).
     async fn discover(&self) -> (Url, bool) {
         let fallback = self.issuer.default_jwks_url().clone();
         match self.get_bounded(self.issuer.discovery_url().clone()).await {
@@ -271,9 +272,16 @@ impl KeySource {
                     );
                     (fallback, true)
                 }
-                Err(_) => (fallback, true),
+                // A maintenance page or a truncated answer says nothing lasting.
+                Err(_) => (fallback, false),
             },
-            Err(JwksFetchError::Status(_)) => (fallback, true),
+            // Only "there is no such document" is final; a 5xx or 429 is asked again next time.
+            Err(JwksFetchError::Status(status))
+                if status == reqwest::StatusCode::NOT_FOUND
+                    || status == reqwest::StatusCode::GONE =>
+            {
+                (fallback, true)
+            }
             Err(_) => (fallback, false),
         }
     }

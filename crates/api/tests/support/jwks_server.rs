@@ -1,6 +1,6 @@
 //! A local issuer on 127.0.0.1:0 serving a JWKS the test can change, break and count.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -32,6 +32,8 @@ struct Shared {
     /// Served at `/other/keys.json`, a location only discovery can point to.
     other_document: Mutex<Value>,
     discovery: Mutex<Option<Value>>,
+    /// When set, discovery answers 503 whatever its document.
+    discovery_failing: AtomicBool,
     jwks_fetches: AtomicUsize,
     /// Fetches wait here until the test opens it.
     gate: Semaphore,
@@ -52,6 +54,7 @@ impl JwksServer {
             document: Mutex::new(document(keys)),
             other_document: Mutex::new(document(&[])),
             discovery: Mutex::new(None),
+            discovery_failing: AtomicBool::new(false),
             jwks_fetches: AtomicUsize::new(0),
             gate: Semaphore::new(OPEN),
         });
@@ -93,6 +96,13 @@ impl JwksServer {
     /// Serve a discovery document (none by default: 404).
     pub fn set_discovery(&self, discovery: Value) {
         *self.shared.discovery.lock().unwrap() = Some(discovery);
+    }
+
+    /// Make discovery answer 503 (or stop doing so).
+    pub fn set_discovery_failing(&self, failing: bool) {
+        self.shared
+            .discovery_failing
+            .store(failing, Ordering::SeqCst);
     }
 
     pub fn jwks_fetches(&self) -> usize {
@@ -146,6 +156,9 @@ async fn other_jwks(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn discovery(State(shared): State<Arc<Shared>>) -> Response {
+    if shared.discovery_failing.load(Ordering::SeqCst) {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     match shared.discovery.lock().unwrap().clone() {
         Some(document) => axum::Json(document).into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
