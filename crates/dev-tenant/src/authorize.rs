@@ -84,29 +84,37 @@ pub struct RedirectTarget {
 
 /// Why the request cannot be answered by redirecting: the client or redirect URI is not
 /// trustworthy (RFC 6749 4.1.2.1), so the user sees an error page instead.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UntrustedRedirect {
     /// No `client_id`.
+    #[error("missing client_id")]
     MissingClientId,
     /// `client_id` is not registered.
+    #[error("unknown client_id")]
     UnknownClient,
     /// No `redirect_uri`.
+    #[error("missing redirect_uri")]
     MissingRedirectUri,
     /// `redirect_uri` is not byte-exact one of the client's callback URLs.
+    #[error("unregistered redirect_uri")]
     UnregisteredRedirectUri,
     /// `client_id` or `redirect_uri` appears more than once.
+    #[error("repeated client_id or redirect_uri")]
     RepeatedParameter,
     /// `response_mode=web_message`, but the redirect URI's origin is not one of the client's
     /// web origins, so there is no window the response may be posted to.
+    #[error("redirect_uri origin is not a registered web origin")]
     UnregisteredWebOrigin,
 }
 
 /// Why the request was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuthorizeRejection {
     /// Show an error page; never redirect.
-    Untrusted(UntrustedRedirect),
+    #[error("untrusted authorization request")]
+    Untrusted(#[source] UntrustedRedirect),
     /// Redirect back with `error` and `error_description` (RFC 6749 4.1.2.1).
+    #[error("{error}: {description}")]
     Redirect {
         /// Where to send the error.
         target: RedirectTarget,

@@ -53,13 +53,16 @@ pub struct CodeRecord {
 }
 
 /// Why a refresh token was not accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum RefreshRefusal {
     /// Unknown, expired or revoked.
+    #[error("unknown refresh token")]
     Unknown,
     /// Already used: the whole family is now revoked (RFC 6819 5.2.2.3).
+    #[error("refresh token reused")]
     Reused,
     /// Issued to another client.
+    #[error("refresh token issued to another client")]
     WrongClient,
 }
 

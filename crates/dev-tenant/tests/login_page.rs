@@ -127,6 +127,8 @@ async fn login_with_a_wrong_csrf_token_is_refused() {
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.set_cookie("dev_tenant_session").is_none());
+    assert!(reply.header("location").is_none());
+    assert!(reply.body.contains("CSRF"), "{}", reply.body);
 }
 
 #[tokio::test]
@@ -147,6 +149,8 @@ async fn login_without_the_csrf_cookie_is_refused() {
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert!(reply.header("location").is_none());
+    assert!(reply.body.contains("CSRF"), "{}", reply.body);
+    assert!(reply.set_cookie("dev_tenant_session").is_none());
 }
 
 #[tokio::test]
@@ -177,6 +181,8 @@ async fn a_login_transaction_is_single_use() {
     let again = submit_login(&router, &page, "reader@example.com", "password123").await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.body.contains("Login expired"));
+    assert!(again.header("location").is_none());
+    assert!(again.set_cookie("dev_tenant_session").is_none());
 }
 
 #[tokio::test]
