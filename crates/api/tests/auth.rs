@@ -470,3 +470,68 @@ async fn repeated_token_is_served_from_the_verified_cache_without_refetching() {
     }
     assert_eq!(fixture.server.jwks_fetches(), 1);
 }
+
+/// Signs raw header and claims text, so the JSON can say things `serde_json::Value` cannot.
+fn sign_raw(header: &str, claims: &str) -> String {
+    let message = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    let signature = jsonwebtoken::crypto::sign(
+        message.as_bytes(),
+        &primary_key().encoding,
+        Algorithm::RS256,
+    )
+    .unwrap();
+    format!("{message}.{signature}")
+}
+
+#[tokio::test]
+async fn duplicate_json_keys_are_never_read_two_ways() {
+    let fixture = Fixture::new().await;
+    let kid = primary_key().kid;
+    let issuer = fixture.server.issuer.clone();
+    let exp = now() + 600;
+    let header = format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#);
+    let claims = |extra: &str| {
+        format!(
+            r#"{{"iss":"{issuer}","sub":"auth0|reader","aud":"{AUDIENCE}","exp":{exp},"scope":"openid"{extra}}}"#
+        )
+    };
+    // The control: the same text without duplicates is valid, so the rejections below are
+    // about the duplicates and nothing else.
+    let control = sign_raw(&header, &claims(""));
+    assert_eq!(fixture.private(&control).await.status, StatusCode::OK);
+
+    let tokens = [
+        sign_raw(
+            &format!(r#"{{"alg":"none","alg":"RS256","kid":"{kid}"}}"#),
+            &claims(""),
+        ),
+        sign_raw(
+            &format!(r#"{{"alg":"RS256","kid":"{kid}","alg":"HS256"}}"#),
+            &claims(""),
+        ),
+        sign_raw(
+            &format!(r#"{{"alg":"RS256","kid":"other","kid":"{kid}"}}"#),
+            &claims(""),
+        ),
+        sign_raw(&header, &claims(r#","scope":"read:messages""#)),
+        sign_raw(&header, &claims(r#","aud":"https://other/api""#)),
+        sign_raw(&header, &claims(r#","exp":1"#)),
+        sign_raw(&header, &claims(r#","sub":"auth0|admin""#)),
+        sign_raw(&header, &claims(&format!(r#","iss":"{issuer}x/""#))),
+    ];
+    for token in tokens {
+        for path in ["/api/private", "/api/private-scoped"] {
+            let answer = call(&fixture.app, path, Some(&format!("Bearer {token}"))).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::UNAUTHORIZED,
+                "{path}: {answer:?}"
+            );
+            assert_eq!(answer.json["error"], "invalid_token", "{answer:?}");
+        }
+    }
+}
