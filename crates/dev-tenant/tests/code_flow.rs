@@ -525,6 +525,22 @@ async fn avatars_are_served_as_svg() {
 }
 
 #[tokio::test]
+async fn the_largest_max_age_is_a_session_that_never_gets_too_old_not_a_crash() {
+    let router = tenant();
+    let (_, session) = log_in(&router, &authorize_uri(&[]), "reader@example.com").await;
+    let reply = get(
+        &router,
+        &authorize_uri(&[("prompt", "none"), ("max_age", &u64::MAX.to_string())]),
+        Some(&session),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+    let returned = params(&reply.location(), false);
+    assert!(returned.contains_key("code"), "{returned:?}");
+    assert_eq!(returned.get("state").map(String::as_str), Some("st/8+=?&z"));
+}
+
+#[tokio::test]
 async fn max_age_older_than_the_session_forces_a_new_login() {
     let router = tenant();
     let (_, session) = log_in(&router, &authorize_uri(&[]), "reader@example.com").await;

@@ -41,14 +41,15 @@ pub async fn authorize(
         }
     };
     // A session is too old once max_age seconds have started to elapse, so max_age=0 always asks
-    // for a fresh login, as Auth0 does.
+    // for a fresh login, as Auth0 does. The sum saturates: max_age comes from the request and
+    // may be as large as u64 allows.
     let current = now();
     let session = cookies::read(&headers, SESSION_COOKIE)
         .and_then(|id| state.store.session(id))
         .filter(|session| {
             request
                 .max_age
-                .is_none_or(|max_age| session.auth_time + max_age > current)
+                .is_none_or(|max_age| session.auth_time.saturating_add(max_age) > current)
         });
     match (request.prompt, session) {
         (Prompt::None, None) => {
