@@ -399,3 +399,32 @@ async fn discovery_that_fails_for_a_while_is_asked_again() {
         "Hello from a private endpoint! You need to be authenticated to see this."
     );
 }
+
+#[tokio::test]
+async fn verified_token_is_answered_from_memory_even_after_its_key_is_withdrawn() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));
+    let remembered = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &remembered).await.status, StatusCode::OK);
+
+    // Rotation drops the primary key from the key cache.
+    server.set_keys(&[secondary_key()]);
+    let rotated = token_for(&server, secondary_key(), secondary_key().kid);
+    assert_eq!(private(&app, &rotated).await.status, StatusCode::OK);
+    assert_eq!(server.jwks_fetches(), 2);
+
+    // Only the verified-token cache can still accept this one (the README's trade-off)...
+    let answer = private(&app, &remembered).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(
+        answer.json["message"],
+        "Hello from a private endpoint! You need to be authenticated to see this."
+    );
+    // ...while an unseen token signed with the withdrawn key is checked and refused.
+    let mut claims = valid_claims(&server.issuer);
+    claims["sub"] = json!("auth0|someone-else");
+    let unseen = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    let answer = private(&app, &unseen).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.json["error_description"], "unknown signing key");
+}
