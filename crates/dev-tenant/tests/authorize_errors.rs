@@ -158,3 +158,40 @@ async fn authorize_error_without_state_has_no_state() {
     assert_eq!(error, "invalid_request");
     assert_eq!(state, None);
 }
+
+#[tokio::test]
+async fn state_needing_percent_encoding_comes_back_byte_exact_in_query_and_fragment() {
+    let router = tenant();
+    let state = "a b+c/d?e=f&g#h%25i%j é\"<>'";
+    let query = get(
+        &router,
+        &authorize_uri(&[("prompt", "none"), ("state", state)]),
+        None,
+    )
+    .await;
+    let returned = params(&query.location(), false);
+    assert_eq!(returned.get("state").map(String::as_str), Some(state));
+    assert_eq!(
+        returned.get("error").map(String::as_str),
+        Some("login_required")
+    );
+    let fragment = get(
+        &router,
+        &authorize_uri(&[
+            ("response_type", "token id_token"),
+            ("scope", "openid"),
+            ("prompt", "none"),
+            ("state", state),
+        ]),
+        None,
+    )
+    .await;
+    let location = fragment.location();
+    assert_eq!(location.query(), None, "implicit errors go in the fragment");
+    let returned = params(&location, true);
+    assert_eq!(returned.get("state").map(String::as_str), Some(state));
+    assert_eq!(
+        returned.get("error").map(String::as_str),
+        Some("login_required")
+    );
+}
