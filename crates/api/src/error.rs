@@ -6,7 +6,8 @@
 //!   400 `invalid_request`, since the request itself is malformed (section 3.1), not the token;
 //! - a token that is not valid: 401 `invalid_token`;
 //! - a valid token without the scope: 403 `insufficient_scope` with `scope`;
-//! - keys unavailable: 503 with `Retry-After`, so a client neither logs out nor gets in.
+//! - keys unavailable: 503 with `Retry-After`, so a client neither logs out nor gets in;
+//! - no such route: 404, a route without this method: 405 (axum adds `Allow`).
 //!
 //! Bodies are JSON `{"error", "error_description"[, "scope"]}` with fixed texts only.
 
@@ -55,6 +56,9 @@ pub enum ApiError {
     /// No such route.
     #[error("not found")]
     NotFound,
+    /// The route exists, but not for this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
 }
 
 impl From<CredentialsError> for ApiError {
@@ -95,6 +99,7 @@ impl ApiError {
             ApiError::KeysUnavailable | ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
@@ -106,6 +111,7 @@ impl ApiError {
             ApiError::InsufficientScope { .. } => "insufficient_scope",
             ApiError::KeysUnavailable | ApiError::Timeout => "temporarily_unavailable",
             ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
         }
     }
 

@@ -36,6 +36,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/private-scoped", get(private_scoped))
         .route("/healthz", get(healthz))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
 }
 
 /// Credentials, valid or not, are ignored here.
@@ -65,4 +66,8 @@ async fn healthz() -> Json<Health> {
 
 async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }

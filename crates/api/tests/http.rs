@@ -187,3 +187,19 @@ async fn each_request_is_logged_once_with_subject_and_never_the_token() {
     assert!(!log.contains(&token), "{log}");
     assert!(!log.contains("x=1"), "{log}");
 }
+
+#[tokio::test]
+async fn wrong_method_is_a_json_405_naming_the_allowed_ones() {
+    let app = app_for("http://127.0.0.1:9/");
+    for path in ["/api/public", "/api/private", "/healthz"] {
+        let request = Request::post(path).body(Body::empty()).unwrap();
+        let answer = call_with(&app, request).await;
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(
+            answer.json,
+            json!({"error": "method_not_allowed", "error_description": "method not allowed"}),
+            "{path}: {answer:?}"
+        );
+        assert!(answer.header("allow").unwrap().contains("GET"), "{path}");
+    }
+}
