@@ -396,6 +396,34 @@ async fn logout_to_a_disallowed_url_shows_an_error_page_and_does_not_redirect() 
 }
 
 #[tokio::test]
+async fn logout_with_a_client_id_but_no_return_to_goes_to_its_first_logout_url_like_auth0() {
+    let router = tenant();
+    let (_, session) = log_in(&router, &authorize_uri(&[]), "reader@example.com").await;
+    let reply = get(
+        &router,
+        "/v2/logout?client_id=local-spa-client&auth0Client=eyJ9",
+        Some(&session),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+    assert_eq!(reply.header("location"), Some(SPA_ORIGIN));
+    let cleared = reply.set_cookie("dev_tenant_session").expect("cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    let after = get(
+        &router,
+        &authorize_uri(&[("prompt", "none")]),
+        Some(&session),
+    )
+    .await;
+    assert_eq!(
+        params(&after.location(), false)
+            .get("error")
+            .map(String::as_str),
+        Some("login_required")
+    );
+}
+
+#[tokio::test]
 async fn logout_without_return_to_says_you_are_logged_out() {
     let reply = get(&tenant(), "/v2/logout", None).await;
     assert_eq!(reply.status, StatusCode::OK);

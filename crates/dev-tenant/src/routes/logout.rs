@@ -33,7 +33,8 @@ pub struct OidcLogoutQuery {
 }
 
 /// `GET /v2/logout?client_id=...&returnTo=...`. Without `client_id`, `returnTo` may be any
-/// client's logout URL (Auth0's tenant-level allow list).
+/// client's logout URL (Auth0's tenant-level allow list); with `client_id` and no `returnTo`,
+/// the client's first logout URL is used, as Auth0 does.
 pub async fn auth0_logout(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -44,10 +45,19 @@ pub async fn auth0_logout(
         .client_id
         .filter(|client_id| !client_id.as_str().is_empty());
     let Some(return_to) = query.return_to.filter(|url| !url.is_empty()) else {
-        return with_cookie(
-            pages::html(StatusCode::OK, pages::logged_out_page(&state.config)),
-            cleared,
-        );
+        // Auth0 sends a client that names itself but no returnTo to its first logout URL; this
+        // is where auth0-spa-js's `logout()` without `returnTo` lands.
+        let first_logout_url = client_id
+            .as_ref()
+            .and_then(|client_id| state.config.client(client_id.as_str()))
+            .and_then(|client| client.logout_urls.first());
+        return match first_logout_url {
+            Some(url) => redirect(url, Some(cleared)),
+            None => with_cookie(
+                pages::html(StatusCode::OK, pages::logged_out_page(&state.config)),
+                cleared,
+            ),
+        };
     };
     let allowed = match &client_id {
         Some(client_id) => match state.config.client(client_id.as_str()) {
