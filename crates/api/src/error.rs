@@ -36,7 +36,7 @@ pub enum ApiError {
     #[error("malformed authorization header")]
     MalformedAuthorization,
     /// The token is not valid.
-    #[error("invalid token: {0}")]
+    #[error("invalid token")]
     InvalidToken(#[from] TokenError),
     /// The token lacks the scope the endpoint requires.
     #[error("insufficient scope")]
@@ -215,6 +215,16 @@ mod tests {
         for error in errors {
             assert!(is_rfc6750_description(&error.description()), "{error:?}");
         }
+    }
+
+    #[test]
+    fn invalid_token_keeps_its_reason_as_the_source_not_in_its_message() {
+        let error = ApiError::InvalidToken(TokenError::Expired);
+        assert_eq!(error.to_string(), "invalid token");
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("token expired"));
+        // The client still learns the reason, from the description.
+        assert_eq!(error.description(), "token expired");
     }
 
     #[test]
