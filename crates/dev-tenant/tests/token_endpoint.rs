@@ -386,6 +386,53 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 }
 
 #[tokio::test]
+async fn every_refresh_refusal_says_invalid_refresh_token_which_auth0_spa_js_falls_back_on() {
+    let router = tenant();
+    let first = refresh_token_for(&router).await;
+    let unknown = refresh(&router, "made-up").await;
+    let foreign = post_form(
+        &router,
+        "/oauth/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "other-client"),
+            ("refresh_token", &first),
+        ],
+        None,
+    )
+    .await;
+    assert_oauth_error(&foreign, StatusCode::UNAUTHORIZED, "invalid_client");
+    let mut config = TenantConfig::default();
+    let mut other = config.clients[0].clone();
+    other.client_id = "other-client".into();
+    config.clients.push(other);
+    let two_clients = tenant_with(config);
+    let token = refresh_token_for(&two_clients).await;
+    let wrong_client = post_form(
+        &two_clients,
+        "/oauth/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "other-client"),
+            ("refresh_token", &token),
+        ],
+        None,
+    )
+    .await;
+    refresh(&router, &first).await;
+    let reused = refresh(&router, &first).await;
+    for reply in [&unknown, &wrong_client, &reused] {
+        assert_oauth_error(reply, StatusCode::BAD_REQUEST, "invalid_grant");
+        let body: Value = reply.json();
+        let description = body["error_description"].as_str().unwrap_or_default();
+        assert!(
+            description.contains("invalid refresh token"),
+            "{description}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn refresh_returns_what_was_granted_of_the_requested_scope() {
     let router = tenant();
     let token = refresh_token_for(&router).await;

@@ -212,6 +212,8 @@ pub async fn token(
             let presented = param("refresh_token")
                 .ok_or(TokenError::InvalidRequest("refresh_token is required"))?;
             let requested = param("scope").map(split_scope);
+            // Every refusal says "invalid refresh token", as Auth0's do: auth0-spa-js looks for
+            // those words to fall back to silent authentication (useRefreshTokensFallback).
             let (grant, successor) = state
                 .store
                 .rotate_refresh_token(presented, client_id, requested.as_deref())
@@ -222,11 +224,13 @@ pub async fn token(
                     RefreshRefusal::Reused => {
                         tracing::warn!(client_id, "refresh token reused; its family is revoked");
                         TokenError::InvalidGrant(
-                            "Refresh token reuse detected; all tokens of this grant are revoked",
+                            "Unknown or invalid refresh token: reuse detected, all tokens of this grant are revoked",
                         )
                     }
                     RefreshRefusal::WrongClient => {
-                        TokenError::InvalidGrant("The refresh token was issued to another client")
+                        TokenError::InvalidGrant(
+                            "Unknown or invalid refresh token: issued to another client",
+                        )
                     }
                 })?;
             (grant, Some(successor))
