@@ -12,7 +12,7 @@ use leptos_router::components::{Route, Router, Routes};
 
 use crate::auth::AuthService;
 use crate::components::{ConfigErrorView, NavBar, Spinner};
-use crate::config::AuthConfig;
+use crate::config::{AuthConfig, ConfigError};
 use crate::pages::{CallbackPage, HomePage, NotFoundPage, PingPage, ProfilePage};
 
 /// The routes of the app, so paths are not strings spread around.
@@ -51,27 +51,22 @@ impl AppRoute {
 }
 
 /// The whole app: loads `auth_config.json`, then renders the routes or says what to fix.
+///
+/// A signal filled by one task rather than a `LocalResource` + `<Suspense>`: the configuration
+/// is read exactly once, and leaving out the async-resource machinery keeps the download small.
 #[component]
 pub fn App() -> impl IntoView {
-    let config = LocalResource::new(AuthConfig::load);
-    view! {
-        <Suspense fallback=|| view! { <Spinner label="Loading configuration…"/> }>
-            {move || {
-                config
-                    .get()
-                    .map(|result| match result {
-                        Ok(config) => {
-                            view! {
-                                <AuthProvider config=config>
-                                    <AppRoutes/>
-                                </AuthProvider>
-                            }
-                                .into_any()
-                        }
-                        Err(error) => view! { <ConfigErrorView error=error/> }.into_any(),
-                    })
-            }}
-        </Suspense>
+    let (config, set_config) = signal(None::<Result<AuthConfig, ConfigError>>);
+    leptos::task::spawn_local(async move { set_config.set(Some(AuthConfig::load().await)) });
+    move || match config.get() {
+        None => view! { <Spinner label="Loading configuration…"/> }.into_any(),
+        Some(Ok(config)) => view! {
+            <AuthProvider config=config>
+                <AppRoutes/>
+            </AuthProvider>
+        }
+        .into_any(),
+        Some(Err(error)) => view! { <ConfigErrorView error=error/> }.into_any(),
     }
 }
 

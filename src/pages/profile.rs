@@ -1,6 +1,7 @@
 //! `/profile`: the user's profile from the tenant's `/userinfo` endpoint.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::auth::{use_auth, userinfo_url};
 use crate::components::Spinner;
@@ -45,60 +46,69 @@ fn explain(error: &AuthHttpError) -> String {
     }
 }
 
+/// What the profile page shows.
+#[derive(Clone, Debug)]
+enum ProfileState {
+    LoggedOut,
+    Loading,
+    Loaded(serde_json::Value),
+    Failed(AuthHttpError),
+}
+
 /// The profile page.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let auth = use_auth();
-    let profile = LocalResource::new(move || {
-        let logged_in = auth.is_authenticated();
+    let (state, set_state) = signal(ProfileState::Loading);
+    // Fetched again whenever the login state changes (for example, a logout in another tab).
+    Effect::new(move |_| {
+        if !auth.is_authenticated() {
+            set_state.set(ProfileState::LoggedOut);
+            return;
+        }
+        set_state.set(ProfileState::Loading);
         let url = userinfo_url(&auth.config());
         let http = auth.http();
-        async move {
-            if !logged_in {
-                return None;
-            }
+        spawn_local(async move {
             // The tenant is not the API, so this one call may carry the token there.
             let options = RequestOptions::default().allow_origin(&url);
-            Some(http.get_with::<serde_json::Value>(&url, &options).await)
-        }
+            let result = http.get_with::<serde_json::Value>(&url, &options).await;
+            set_state.set(match result {
+                Ok(profile) => ProfileState::Loaded(profile),
+                Err(error) => ProfileState::Failed(error),
+            });
+        });
     });
     view! {
         <section class="card">
             <h1>"Profile"</h1>
-            <Suspense fallback=|| view! { <Spinner label="Loading your profile…"/> }>
-                {move || {
-                    profile
-                        .get()
-                        .map(|result| match result {
-                            None => view! { <p class="lead">{LOGGED_OUT_TEXT}</p> }.into_any(),
-                            Some(Err(error)) => {
-                                view! { <div class="alert" role="alert">{explain(&error)}</div> }
-                                    .into_any()
-                            }
-                            Some(Ok(profile)) => {
-                                let pretty = serde_json::to_string_pretty(&profile)
-                                    .unwrap_or_default();
-                                view! {
-                                    <div class="profile">
-                                        {picture_url(&profile)
-                                            .map(|src| {
-                                                view! {
-                                                    <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
-                                                }
-                                            })}
-                                        <div>
-                                            <h2 class="nickname">{text_claim(&profile, "nickname")}</h2>
-                                            <p class="email">{contact(&profile)}</p>
-                                        </div>
-                                    </div>
-                                    <h2>"Full profile"</h2>
-                                    <pre class="json">{pretty}</pre>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Suspense>
+            {move || match state.get() {
+                ProfileState::LoggedOut => view! { <p class="lead">{LOGGED_OUT_TEXT}</p> }.into_any(),
+                ProfileState::Loading => view! { <Spinner label="Loading your profile…"/> }.into_any(),
+                ProfileState::Failed(error) => {
+                    view! { <div class="alert" role="alert">{explain(&error)}</div> }.into_any()
+                }
+                ProfileState::Loaded(profile) => {
+                    let pretty = serde_json::to_string_pretty(&profile).unwrap_or_default();
+                    view! {
+                        <div class="profile">
+                            {picture_url(&profile)
+                                .map(|src| {
+                                    view! {
+                                        <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
+                                    }
+                                })}
+                            <div>
+                                <h2 class="nickname">{text_claim(&profile, "nickname")}</h2>
+                                <p class="email">{contact(&profile)}</p>
+                            </div>
+                        </div>
+                        <h2>"Full profile"</h2>
+                        <pre class="json">{pretty}</pre>
+                    }
+                        .into_any()
+                }
+            }}
         </section>
     }
 }
