@@ -4,51 +4,17 @@ pub mod auth;
 pub mod components;
 pub mod config;
 pub mod http;
+pub mod navigation;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_router::StaticSegment;
-use leptos_router::components::{Route, Router, Routes};
 
 use crate::auth::AuthService;
 use crate::components::{ConfigErrorView, NavBar, Spinner};
 use crate::config::{AuthConfig, ConfigError};
+pub use crate::navigation::AppRoute;
+use crate::navigation::provide_navigator;
 use crate::pages::{CallbackPage, HomePage, NotFoundPage, PingPage, ProfilePage};
-
-/// The routes of the app, so paths are not strings spread around.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AppRoute {
-    /// `/`
-    Home,
-    /// `/ping`
-    Ping,
-    /// `/profile`
-    Profile,
-    /// `/callback`, where the tenant sends the user back.
-    Callback,
-}
-
-impl AppRoute {
-    /// The path segment after `/`.
-    pub const fn segment(self) -> &'static str {
-        match self {
-            Self::Home => "",
-            Self::Ping => "ping",
-            Self::Profile => "profile",
-            Self::Callback => "callback",
-        }
-    }
-
-    /// The absolute path, for links.
-    pub const fn path(self) -> &'static str {
-        match self {
-            Self::Home => "/",
-            Self::Ping => "/ping",
-            Self::Profile => "/profile",
-            Self::Callback => "/callback",
-        }
-    }
-}
 
 /// The whole app: loads `auth_config.json`, then renders the routes or says what to fix.
 ///
@@ -82,20 +48,21 @@ pub fn AuthProvider(
     children()
 }
 
-/// Nav bar and routed pages.
+/// Nav bar and the page for the current route.
 #[component]
 pub fn AppRoutes() -> impl IntoView {
+    let navigator = provide_navigator();
+    let route = Memo::new(move |_| navigator.route());
     view! {
-        <Router>
-            <NavBar/>
-            <main class="container">
-                <Routes fallback=NotFoundPage>
-                    <Route path=StaticSegment(AppRoute::Home.segment()) view=HomePage/>
-                    <Route path=StaticSegment(AppRoute::Ping.segment()) view=PingPage/>
-                    <Route path=StaticSegment(AppRoute::Profile.segment()) view=ProfilePage/>
-                    <Route path=StaticSegment(AppRoute::Callback.segment()) view=CallbackPage/>
-                </Routes>
-            </main>
-        </Router>
+        <NavBar/>
+        <main class="container">
+            {move || match route.get() {
+                AppRoute::Home => view! { <HomePage/> }.into_any(),
+                AppRoute::Ping => view! { <PingPage/> }.into_any(),
+                AppRoute::Profile => view! { <ProfilePage/> }.into_any(),
+                AppRoute::Callback => view! { <CallbackPage/> }.into_any(),
+                AppRoute::NotFound => view! { <NotFoundPage/> }.into_any(),
+            }}
+        </main>
     }
 }

@@ -4,11 +4,11 @@
 mod support;
 
 use leptos::prelude::*;
-use leptos_router::components::Router;
 use spa::AuthProvider;
 use spa::auth::{PkceVerifier, Transaction, save_transaction};
 use spa::components::{ConfigErrorView, NavBar};
 use spa::config::AuthConfig;
+use spa::navigation::provide_navigator;
 use spa::pages::{CallbackPage, HomePage, LOGGED_IN_TEXT, LOGGED_OUT_TEXT, PingPage};
 use support::*;
 use wasm_bindgen_test::*;
@@ -23,10 +23,9 @@ fn mount_page<V: IntoView + Send + 'static>(
     let handle = leptos::mount::mount_to(root.clone(), move || {
         view! {
             <AuthProvider config=config>
-                <Router>
-                    <NavBar/>
-                    {page()}
-                </Router>
+                {provide_navigator();}
+                <NavBar/>
+                {page()}
             </AuthProvider>
         }
     });

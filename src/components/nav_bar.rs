@@ -1,10 +1,9 @@
 //! The top navigation: Home, and Profile and Ping when logged in; Log In or Log Out.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::AppRoute;
 use crate::auth::use_auth;
+use crate::navigation::{AppRoute, Link};
 
 /// The navigation bar.
 #[component]
@@ -14,10 +13,10 @@ pub fn NavBar() -> impl IntoView {
         <header class="navbar">
             <nav aria-label="Main">
                 <span class="brand">"Auth0 · Leptos"</span>
-                <A href=AppRoute::Home.path()>"Home"</A>
+                <Link to=AppRoute::Home>"Home"</Link>
                 <Show when=move || auth.is_authenticated()>
-                    <A href=AppRoute::Profile.path()>"Profile"</A>
-                    <A href=AppRoute::Ping.path()>"Ping"</A>
+                    <Link to=AppRoute::Profile>"Profile"</Link>
+                    <Link to=AppRoute::Ping>"Ping"</Link>
                 </Show>
             </nav>
             <Show

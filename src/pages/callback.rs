@@ -2,12 +2,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::NavigateOptions;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
-use crate::AppRoute;
 use crate::auth::{AuthError, IdTokenError, use_auth};
+use crate::navigation::{AppRoute, Link, use_navigator};
 
 /// A sentence for the user about a failed login.
 pub fn explain(error: &AuthError) -> String {
@@ -52,19 +49,11 @@ pub fn explain(error: &AuthError) -> String {
 #[component]
 pub fn CallbackPage() -> impl IntoView {
     let auth = use_auth();
-    let navigate = use_navigate();
+    let navigator = use_navigator();
     let (failure, set_failure) = signal(None::<String>);
     spawn_local(async move {
         match auth.handle_callback().await {
-            Ok(return_to) => {
-                navigate(
-                    &return_to,
-                    NavigateOptions {
-                        replace: true,
-                        ..Default::default()
-                    },
-                );
-            }
+            Ok(return_to) => navigator.replace(&return_to),
             Err(error) => set_failure.set(Some(explain(&error))),
         }
     });
@@ -77,7 +66,7 @@ pub fn CallbackPage() -> impl IntoView {
                         <h1>"Login failed"</h1>
                         <div class="alert" role="alert">"The login failed. "{message}</div>
                         <p>
-                            <A href=AppRoute::Home.path()>"Back to Home"</A>
+                            <Link to=AppRoute::Home>"Back to Home"</Link>
                         </p>
                     }
                         .into_any()

@@ -1,9 +1,8 @@
 //! The page for unknown paths.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
-use crate::AppRoute;
+use crate::navigation::{AppRoute, Link};
 
 /// Unknown path.
 #[component]
@@ -13,7 +12,7 @@ pub fn NotFoundPage() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>
                 "There is nothing at this address. "
-                <A href=AppRoute::Home.path()>"Go to Home"</A>
+                <Link to=AppRoute::Home>"Go to Home"</Link>
             </p>
         </section>
     }
