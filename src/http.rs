@@ -364,6 +364,42 @@ impl AuthHttp {
         body: Option<&B>,
         options: &RequestOptions,
     ) -> Result<T, AuthHttpError> {
+        let body = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|error| AuthHttpError::Encode(Arc::new(error)))?;
+        let response = self.send(method, url, body, options).await?;
+        response
+            .json()
+            .await
+            .map_err(|error| AuthHttpError::Decode(Arc::new(error)))
+    }
+
+    /// `GET url` with per-call options, returning the body as text (to show it as received).
+    ///
+    /// # Errors
+    /// As [`AuthHttp::request`], with [`AuthHttpError::Decode`] for a body that is not text.
+    pub async fn get_text_with(
+        &self,
+        url: &str,
+        options: &RequestOptions,
+    ) -> Result<String, AuthHttpError> {
+        let response = self.send(Method::GET, url, None, options).await?;
+        response
+            .text()
+            .await
+            .map_err(|error| AuthHttpError::Decode(Arc::new(error)))
+    }
+
+    /// Builds and sends the request (not generic, so it exists once in the download) and maps
+    /// error statuses.
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        json_body: Option<String>,
+        options: &RequestOptions,
+    ) -> Result<Response, AuthHttpError> {
         if origin_of(url).is_none() {
             return Err(AuthHttpError::InvalidUrl(url.to_owned()));
         }
@@ -393,9 +429,7 @@ impl AuthHttp {
         // already carry a query.
         let init = web_sys::RequestInit::new();
         init.set_method(method.as_str());
-        if let Some(body) = body {
-            let json = serde_json::to_string(body)
-                .map_err(|error| AuthHttpError::Encode(Arc::new(error)))?;
+        if let Some(json) = json_body {
             set_header("Content-Type", "application/json")?;
             init.set_body(&wasm_bindgen::JsValue::from_str(&json));
         }
@@ -406,24 +440,17 @@ impl AuthHttp {
             .send()
             .await
             .map_err(|error| AuthHttpError::Network(Arc::new(error)))?;
-        decode(response).await
+        if response.ok() {
+            return Ok(response);
+        }
+        let www_authenticate = response.headers().get("WWW-Authenticate");
+        let body = response.json::<BearerErrorBody>().await.unwrap_or_default();
+        Err(status_error(
+            response.status(),
+            www_authenticate.as_deref(),
+            body,
+        ))
     }
-}
-
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, AuthHttpError> {
-    if response.ok() {
-        return response
-            .json()
-            .await
-            .map_err(|error| AuthHttpError::Decode(Arc::new(error)));
-    }
-    let www_authenticate = response.headers().get("WWW-Authenticate");
-    let body = response.json::<BearerErrorBody>().await.unwrap_or_default();
-    Err(status_error(
-        response.status(),
-        www_authenticate.as_deref(),
-        body,
-    ))
 }
 
 #[cfg(test)]

@@ -59,9 +59,8 @@ pub enum IdTokenError {
     AccessTokenHash,
 }
 
-/// `aud` may be one string or an array of strings.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
-#[serde(untagged)]
+/// `aud` may be one string or an array of strings (RFC 7519 section 4.1.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Audiences {
     /// A single audience.
     One(String),
@@ -69,7 +68,47 @@ pub enum Audiences {
     Many(Vec<String>),
 }
 
+// Hand-written rather than `#[serde(untagged)]`, whose buffering deserializer is large in wasm.
+impl<'de> Deserialize<'de> for Audiences {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudiencesVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for AudiencesVisitor {
+            type Value = Audiences;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("a string or an array of strings")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Audiences, E> {
+                Ok(Audiences::One(value.to_owned()))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Audiences, A::Error> {
+                let mut many = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    many.push(item);
+                }
+                Ok(Audiences::Many(many))
+            }
+        }
+
+        deserializer.deserialize_any(AudiencesVisitor)
+    }
+}
+
 impl Audiences {
+    /// All audiences, joined with ", " for display.
+    pub fn joined(&self) -> String {
+        match self {
+            Self::One(one) => one.clone(),
+            Self::Many(many) => many.join(", "),
+        }
+    }
+
     fn contains(&self, value: &str) -> bool {
         match self {
             Self::One(one) => one == value,
@@ -260,6 +299,16 @@ mod tests {
                 now_secs: NOW,
             },
         )
+    }
+
+    #[test]
+    fn audiences_are_one_string_or_an_array_of_strings() {
+        let one: Audiences = serde_json::from_str(r#""a""#).unwrap();
+        let many: Audiences = serde_json::from_str(r#"["a","b"]"#).unwrap();
+        assert_eq!(one, Audiences::One("a".into()));
+        assert_eq!(many.joined(), "a, b");
+        assert!(serde_json::from_str::<Audiences>("[1]").is_err());
+        assert!(serde_json::from_str::<Audiences>("{}").is_err());
     }
 
     #[test]

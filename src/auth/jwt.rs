@@ -42,10 +42,10 @@ pub struct JwtHeader {
 pub struct UnverifiedJwt {
     /// The decoded header.
     pub header: JwtHeader,
-    /// The header as generic JSON, for display.
-    pub header_json: serde_json::Value,
-    /// The payload as generic JSON, for display and typed decoding.
-    pub claims_json: serde_json::Value,
+    /// The header's JSON text, for display.
+    pub header_text: String,
+    /// The payload's JSON text (a JSON object), for display and typed decoding.
+    pub claims_text: String,
     /// `BASE64URL(header) || '.' || BASE64URL(payload)`, the bytes that were signed.
     pub signing_input: String,
     /// The decoded signature.
@@ -73,18 +73,18 @@ impl UnverifiedJwt {
         let signature = URL_SAFE_NO_PAD
             .decode(signature)
             .map_err(|_| JwtError::Base64)?;
-        let header_json: serde_json::Value =
-            serde_json::from_slice(&header_bytes).map_err(json_error)?;
-        let claims_json: serde_json::Value =
-            serde_json::from_slice(&payload_bytes).map_err(json_error)?;
-        if !claims_json.is_object() {
+        let header_text = String::from_utf8(header_bytes).map_err(|_| JwtError::Base64)?;
+        let claims_text = String::from_utf8(payload_bytes).map_err(|_| JwtError::Base64)?;
+        let parsed_header = serde_json::from_str(&header_text).map_err(json_error)?;
+        // Well-formed JSON, and an object: typed decoding later can then only miss claims.
+        serde_json::from_str::<serde::de::IgnoredAny>(&claims_text).map_err(json_error)?;
+        if !claims_text.trim_start().starts_with('{') {
             return Err(JwtError::NotAnObject);
         }
-        let parsed_header = serde_json::from_value(header_json.clone()).map_err(json_error)?;
         Ok(Self {
             header: parsed_header,
-            header_json,
-            claims_json,
+            header_text,
+            claims_text,
             signing_input: format!("{header}.{payload}"),
             signature,
         })
@@ -95,14 +95,17 @@ impl UnverifiedJwt {
     /// # Errors
     /// [`JwtError::Json`] when a required claim is missing or has the wrong type.
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T, JwtError> {
-        serde_json::from_value(self.claims_json.clone()).map_err(json_error)
+        serde_json::from_str(&self.claims_text).map_err(json_error)
     }
 
-    /// The `exp` claim in seconds since the epoch, if present and numeric.
+    /// The `exp` claim in seconds since the epoch, if present and a whole number.
     pub fn expires_at_secs(&self) -> Option<i64> {
-        self.claims_json
-            .get("exp")
-            .and_then(serde_json::Value::as_i64)
+        #[derive(Deserialize)]
+        struct Expiry {
+            #[serde(default)]
+            exp: Option<i64>,
+        }
+        serde_json::from_str::<Expiry>(&self.claims_text).ok()?.exp
     }
 }
 
@@ -152,12 +155,20 @@ pub(crate) mod tests {
             UnverifiedJwt::parse("!!.e30.e30"),
             Err(JwtError::Base64)
         ));
+        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
+        let array_payload = format!("{header}.W10.e30");
         assert!(matches!(
-            UnverifiedJwt::parse("e30.W10.e30"),
+            UnverifiedJwt::parse(&array_payload),
             Err(JwtError::NotAnObject)
         ));
+        let text_payload = format!("{header}.bm9w.e30");
         assert!(matches!(
-            UnverifiedJwt::parse("e30.bm9w.e30"),
+            UnverifiedJwt::parse(&text_payload),
+            Err(JwtError::Json(_))
+        ));
+        let header_without_alg = "e30.e30.e30";
+        assert!(matches!(
+            UnverifiedJwt::parse(header_without_alg),
             Err(JwtError::Json(_))
         ));
     }

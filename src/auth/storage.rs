@@ -53,16 +53,12 @@ fn read<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, StorageE
 pub fn load_session() -> StoredSession {
     let access_token = read::<String>(ACCESS_TOKEN_KEY);
     let id_token = read::<String>(ID_TOKEN_KEY);
-    let expires_at = read::<serde_json::Value>(EXPIRES_AT_KEY);
+    // A JSON number as this app writes it, or a string of digits as other clients write it.
+    let expires_at = LocalStorage::raw().get_item(EXPIRES_AT_KEY);
     match (access_token, id_token, expires_at) {
         (Ok(None), Ok(None), Ok(None)) => StoredSession::Empty,
         (Ok(Some(access_token)), Ok(Some(id_token)), Ok(Some(expires_at))) => {
-            // A number, or a string of digits as other clients write it.
-            let expires_at_ms = match &expires_at {
-                serde_json::Value::Number(number) => number.as_u64(),
-                serde_json::Value::String(text) => text.parse().ok(),
-                _ => None,
-            };
+            let expires_at_ms = parse_expires_at(&expires_at);
             match expires_at_ms {
                 Some(expires_at_ms) if !access_token.is_empty() && !id_token.is_empty() => {
                     StoredSession::Present {
@@ -76,6 +72,19 @@ pub fn load_session() -> StoredSession {
         }
         _ => StoredSession::Corrupt,
     }
+}
+
+/// `1700000000000` or `"1700000000000"`: whole milliseconds, nothing else.
+fn parse_expires_at(text: &str) -> Option<u64> {
+    let digits = text.trim();
+    let digits = digits
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// Writes the session keys.
@@ -121,4 +130,21 @@ pub fn take_transaction() -> Option<Transaction> {
 /// Removes the pending transaction, if any.
 pub fn clear_transaction() {
     SessionStorage::delete(TRANSACTION_KEY);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_is_read_as_a_number_or_a_string_of_digits() {
+        assert_eq!(parse_expires_at("1700000000000"), Some(1_700_000_000_000));
+        assert_eq!(
+            parse_expires_at("\"1700000000000\""),
+            Some(1_700_000_000_000)
+        );
+        for corrupt in ["", "abc", "-1", "1.5", "1e3", "\"\"", "null", "\"12"] {
+            assert_eq!(parse_expires_at(corrupt), None, "{corrupt:?}");
+        }
+    }
 }

@@ -4,33 +4,40 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::auth::{use_auth, userinfo_url};
-use crate::components::Spinner;
+use serde::Deserialize;
+
+use crate::components::{JsonBlock, Spinner};
 use crate::http::{AuthHttpError, RequestOptions};
 use crate::pages::LOGGED_OUT_TEXT;
 
-fn text_claim(profile: &serde_json::Value, name: &str) -> String {
-    profile
-        .get(name)
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
+/// The profile claims shown above the full JSON (OIDC Core 5.1).
+#[derive(Clone, Debug, Default, Deserialize)]
+struct UserInfo {
+    #[serde(default)]
+    nickname: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    picture: String,
 }
 
-/// The email address; without the `email` scope, the `name`, which Auth0 sets to the email
-/// address for database users.
-fn contact(profile: &serde_json::Value) -> String {
-    let email = text_claim(profile, "email");
-    if email.is_empty() {
-        text_claim(profile, "name")
-    } else {
-        email
+impl UserInfo {
+    /// The email address; without the `email` scope, the `name`, which Auth0 sets to the
+    /// email address for database users.
+    fn contact(&self) -> String {
+        if self.email.is_empty() {
+            self.name.clone()
+        } else {
+            self.email.clone()
+        }
     }
 }
 
 /// Only http(s) pictures are shown; anything else from remote data is ignored.
-fn picture_url(profile: &serde_json::Value) -> Option<String> {
-    let picture = text_claim(profile, "picture");
-    (picture.starts_with("https://") || picture.starts_with("http://")).then_some(picture)
+fn picture_url(picture: &str) -> Option<String> {
+    (picture.starts_with("https://") || picture.starts_with("http://")).then(|| picture.to_owned())
 }
 
 fn explain(error: &AuthHttpError) -> String {
@@ -51,8 +58,9 @@ fn explain(error: &AuthHttpError) -> String {
 enum ProfileState {
     LoggedOut,
     Loading,
-    Loaded(serde_json::Value),
+    Loaded(UserInfo, String),
     Failed(AuthHttpError),
+    Unreadable,
 }
 
 /// The profile page.
@@ -72,9 +80,12 @@ pub fn ProfilePage() -> impl IntoView {
         spawn_local(async move {
             // The tenant is not the API, so this one call may carry the token there.
             let options = RequestOptions::default().allow_origin(&url);
-            let result = http.get_with::<serde_json::Value>(&url, &options).await;
+            let result = http.get_text_with(&url, &options).await;
             set_state.set(match result {
-                Ok(profile) => ProfileState::Loaded(profile),
+                Ok(text) => match serde_json::from_str::<UserInfo>(&text) {
+                    Ok(profile) => ProfileState::Loaded(profile, text),
+                    Err(_) => ProfileState::Unreadable,
+                },
                 Err(error) => ProfileState::Failed(error),
             });
         });
@@ -85,26 +96,29 @@ pub fn ProfilePage() -> impl IntoView {
             {move || match state.get() {
                 ProfileState::LoggedOut => view! { <p class="lead">{LOGGED_OUT_TEXT}</p> }.into_any(),
                 ProfileState::Loading => view! { <Spinner label="Loading your profile…"/> }.into_any(),
+                ProfileState::Unreadable => view! {
+                    <div class="alert" role="alert">"The login service sent a profile this page cannot read."</div>
+                }
+                .into_any(),
                 ProfileState::Failed(error) => {
                     view! { <div class="alert" role="alert">{explain(&error)}</div> }.into_any()
                 }
-                ProfileState::Loaded(profile) => {
-                    let pretty = serde_json::to_string_pretty(&profile).unwrap_or_default();
+                ProfileState::Loaded(profile, text) => {
                     view! {
                         <div class="profile">
-                            {picture_url(&profile)
+                            {picture_url(&profile.picture)
                                 .map(|src| {
                                     view! {
                                         <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
                                     }
                                 })}
                             <div>
-                                <h2 class="nickname">{text_claim(&profile, "nickname")}</h2>
-                                <p class="email">{contact(&profile)}</p>
+                                <h2 class="nickname">{profile.nickname.clone()}</h2>
+                                <p class="email">{profile.contact()}</p>
                             </div>
                         </div>
                         <h2>"Full profile"</h2>
-                        <pre class="json">{pretty}</pre>
+                        <JsonBlock text=text/>
                     }
                         .into_any()
                 }
