@@ -1,8 +1,7 @@
 //! ID token validation (OIDC Core 3.1.3.7): the RS256 signature against the tenant's JWKS,
 //! then every claim check, with typed claims and no trust in anything before the signature.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -207,7 +206,7 @@ pub fn check_access_token_hash(
         return Ok(());
     };
     let digest = Sha256::digest(access_token.secret().as_bytes());
-    if URL_SAFE_NO_PAD.encode(&digest[..16]) == *at_hash {
+    if base64url::encode(&digest[..16]) == *at_hash {
         Ok(())
     } else {
         Err(IdTokenError::AccessTokenHash)

@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -64,15 +63,9 @@ impl UnverifiedJwt {
         else {
             return Err(JwtError::Shape);
         };
-        let header_bytes = URL_SAFE_NO_PAD
-            .decode(header)
-            .map_err(|_| JwtError::Base64)?;
-        let payload_bytes = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| JwtError::Base64)?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| JwtError::Base64)?;
+        let header_bytes = base64url::decode(header).map_err(|_| JwtError::Base64)?;
+        let payload_bytes = base64url::decode(payload).map_err(|_| JwtError::Base64)?;
+        let signature = base64url::decode(signature).map_err(|_| JwtError::Base64)?;
         let header_text = String::from_utf8(header_bytes).map_err(|_| JwtError::Base64)?;
         let claims_text = String::from_utf8(payload_bytes).map_err(|_| JwtError::Base64)?;
         let parsed_header = serde_json::from_str(&header_text).map_err(json_error)?;
@@ -121,9 +114,9 @@ pub(crate) mod tests {
     pub(crate) fn jwt(header: &serde_json::Value, claims: &serde_json::Value) -> String {
         format!(
             "{}.{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string()),
-            URL_SAFE_NO_PAD.encode(b"signature")
+            base64url::encode(header.to_string()),
+            base64url::encode(claims.to_string()),
+            base64url::encode(b"signature")
         )
     }
 
@@ -155,7 +148,7 @@ pub(crate) mod tests {
             UnverifiedJwt::parse("!!.e30.e30"),
             Err(JwtError::Base64)
         ));
-        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#);
+        let header = base64url::encode(r#"{"alg":"RS256"}"#);
         let array_payload = format!("{header}.W10.e30");
         assert!(matches!(
             UnverifiedJwt::parse(&array_payload),

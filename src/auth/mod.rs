@@ -2,6 +2,7 @@
 //! URLs, callback) and the secrets they handle.
 
 mod authorize;
+mod base64url;
 mod browser;
 mod callback;
 mod error;
@@ -20,6 +21,7 @@ mod transaction;
 mod urlencoded;
 
 pub use authorize::{authorize_url, logout_url, token_url, userinfo_url};
+pub use base64url::Base64Error;
 pub use browser::{current_origin, now_ms};
 pub use callback::{CallbackResponse, CompletedLogin, complete_login, parse_callback};
 pub use error::AuthError;

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 use sha2::{Digest, Sha256};
 
 use super::random::{RandomError, random_urlsafe};
@@ -37,7 +36,7 @@ impl PkceVerifier {
 
     /// The S256 challenge: `BASE64URL(SHA256(ASCII(code_verifier)))` (RFC 7636 section 4.2).
     pub fn challenge(&self) -> PkceChallenge {
-        PkceChallenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.0.as_bytes())))
+        PkceChallenge(base64url::encode(Sha256::digest(self.0.as_bytes())))
     }
 }
 

@@ -1,7 +1,6 @@
 //! Unguessable values (state, nonce, PKCE verifier) from the browser's CSPRNG.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use super::base64url;
 
 /// Bytes of entropy behind every state, nonce and verifier: 256 bits.
 pub const RANDOM_BYTES: usize = 32;
@@ -31,5 +30,5 @@ pub fn random_urlsafe() -> Result<String, RandomError> {
     crypto
         .get_random_values_with_u8_array(&mut bytes)
         .map_err(|_| RandomError::GetRandomValues)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    Ok(base64url::encode(bytes))
 }

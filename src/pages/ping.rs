@@ -1,6 +1,7 @@
 //! `/ping`: calls the public, private and private-scoped endpoints of the API.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use serde::Deserialize;
 
 use crate::auth::use_auth;
@@ -116,30 +117,31 @@ fn explain(error: &AuthHttpError, api_url: &str) -> CallFailure {
 pub fn PingPage() -> impl IntoView {
     let auth = use_auth();
     let api_url = auth.config().api_url;
-    let call = Action::new_local({
-        let api_url = api_url.clone();
-        move |endpoint: &Endpoint| {
-            let http = auth.http();
-            let url = format!("{api_url}{}", endpoint.path());
-            let options = if endpoint.needs_login() {
-                RequestOptions::default()
-            } else {
-                RequestOptions::default().allow_anonymous()
-            };
-            async move {
-                http.get_with::<ApiMessage>(&url, &options)
-                    .await
-                    .map(|body| body.message)
-            }
-        }
-    });
-    let pending = call.pending();
+    // One call at a time (the buttons are disabled while one runs), so a task and two
+    // signals say everything an `Action` would, with less code to download.
+    let (pending, set_pending) = signal(false);
+    let (outcome, set_outcome) = signal(None::<Result<String, AuthHttpError>>);
+    let call = move |endpoint: Endpoint| {
+        let http = auth.http();
+        let url = format!("{}{}", auth.config().api_url, endpoint.path());
+        let options = if endpoint.needs_login() {
+            RequestOptions::default()
+        } else {
+            RequestOptions::default().allow_anonymous()
+        };
+        set_pending.set(true);
+        spawn_local(async move {
+            let result = http.get_with::<ApiMessage>(&url, &options).await;
+            set_outcome.set(Some(result.map(|body| body.message)));
+            set_pending.set(false);
+        });
+    };
     let button = move |endpoint: Endpoint| {
         let disabled =
             move || pending.get() || (endpoint.needs_login() && !auth.is_authenticated());
         view! {
             <button class="button primary" type="button" disabled=disabled on:click=move |_| {
-                call.dispatch_local(endpoint);
+                call(endpoint);
             }>{endpoint.label()}</button>
         }
     };
@@ -147,7 +149,7 @@ pub fn PingPage() -> impl IntoView {
         if pending.get() {
             return view! { <Spinner label="Calling the API…"/> }.into_any();
         }
-        match call.value().get() {
+        match outcome.get() {
             None => ().into_any(),
             Some(Ok(message)) => view! {
                 <div class="result" aria-live="polite">
