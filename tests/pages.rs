@@ -4,12 +4,12 @@
 mod support;
 
 use leptos::prelude::*;
-use spa::AuthProvider;
 use spa::auth::{PkceVerifier, Transaction, save_transaction};
 use spa::components::{ConfigErrorView, NavBar};
 use spa::config::AuthConfig;
 use spa::navigation::provide_navigator;
 use spa::pages::{CallbackPage, HomePage, LOGGED_IN_TEXT, LOGGED_OUT_TEXT, PingPage};
+use spa::{AppRoutes, AuthProvider};
 use support::*;
 use wasm_bindgen_test::*;
 
@@ -185,4 +185,77 @@ async fn invalid_configuration_names_the_field() {
     leptos::task::tick().await;
     let alert = text_of(&root, "[role=alert]").unwrap();
     assert!(alert.contains("clientId"), "{alert}");
+}
+
+#[wasm_bindgen_test]
+async fn links_navigate_without_reloading_and_back_returns() {
+    logged_in();
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let page_url = window.location().href().unwrap();
+    history
+        .push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"))
+        .unwrap();
+    let root = container();
+    let config = config(UNREACHABLE, UNREACHABLE);
+    leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <AuthProvider config=config>
+                <AppRoutes/>
+            </AuthProvider>
+        }
+    })
+    .forget();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&root, ".lead").as_deref(), Some(LOGGED_IN_TEXT));
+
+    let ping_link: web_sys::HtmlElement = wasm_bindgen::JsCast::unchecked_into(
+        root.query_selector("a[href='/ping']").unwrap().unwrap(),
+    );
+    ping_link.click();
+    leptos::task::tick().await;
+    assert_eq!(window.location().pathname().unwrap(), "/ping");
+    assert_eq!(
+        text_of(&root, "h1").as_deref(),
+        Some("Make a Call to the Server")
+    );
+    assert_eq!(
+        root.query_selector("a[aria-current='page']")
+            .unwrap()
+            .and_then(|a| a.text_content()),
+        Some("Ping".to_owned())
+    );
+
+    history.back().unwrap();
+    wait_until("the back button to show Home", 3_000, || {
+        text_of(&root, ".lead").as_deref() == Some(LOGGED_IN_TEXT)
+    })
+    .await;
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_forged_callback_does_not_end_a_live_session() {
+    logged_in();
+    let history = web_sys::window().unwrap().history().unwrap();
+    let page_url = web_sys::window().unwrap().location().href().unwrap();
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some("?code=c&state=forged"),
+        )
+        .unwrap();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), CallbackPage);
+    wait_until("the alert", 5_000, || {
+        text_of(&root, "[role=alert]").is_some()
+    })
+    .await;
+    assert!(button(&root, "Log Out").is_some());
+    assert!(session_keys_present());
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url))
+        .unwrap();
 }

@@ -164,7 +164,11 @@ impl AuthService {
             }
             Err(error) => {
                 leptos::logging::warn!("login failed: {error}");
-                self.state.set(AuthState::Failed(error.clone()));
+                // A failed (or forged) callback must not end a session that is still live.
+                self.state.set(match Session::restore(now_ms()) {
+                    Some(session) => AuthState::Authenticated(session),
+                    None => AuthState::Failed(error.clone()),
+                });
                 Err(error)
             }
         }
