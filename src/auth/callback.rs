@@ -19,7 +19,7 @@ use super::storage;
 use super::urlencoded::{decode_pairs, encode_pairs};
 
 /// What the tenant put in the callback URL.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub enum CallbackResponse {
     /// Authorization code flow: a code to exchange.
     Code {
@@ -48,6 +48,37 @@ pub enum CallbackResponse {
     },
     /// Nothing recognisable.
     Empty,
+}
+
+// Hand-written so the authorization code never appears in logs (the tokens redact themselves).
+impl std::fmt::Debug for CallbackResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Code { state, .. } => f
+                .debug_struct("Code")
+                .field("code", &"[redacted]")
+                .field("state", state)
+                .finish(),
+            Self::Tokens {
+                access_token,
+                id_token,
+                expires_in,
+                state,
+            } => f
+                .debug_struct("Tokens")
+                .field("access_token", access_token)
+                .field("id_token", id_token)
+                .field("expires_in", expires_in)
+                .field("state", state)
+                .finish(),
+            Self::Error { error, description } => f
+                .debug_struct("Error")
+                .field("error", error)
+                .field("description", description)
+                .finish(),
+            Self::Empty => f.write_str("Empty"),
+        }
+    }
 }
 
 /// Reads `location.search` and `location.hash` (with or without their `?`/`#`).
@@ -276,6 +307,16 @@ mod tests {
                 description: Some("User said no".into())
             }
         );
+    }
+
+    #[test]
+    fn debug_output_hides_the_code_and_tokens() {
+        let code = parse_callback("?code=secret-code&state=s", "");
+        let tokens = parse_callback("", "#access_token=secret-at&id_token=secret-it&state=s");
+        for response in [code, tokens] {
+            let debug = format!("{response:?}");
+            assert!(!debug.contains("secret"), "{debug}");
+        }
     }
 
     #[test]
