@@ -5,7 +5,16 @@ use crate::tools::{self, Needs};
 use crate::workspace::{self, API_PORT, AUDIENCE, SPA_PORT, TENANT_ISSUER, TENANT_PORT};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+/// Set by Ctrl-C (SIGINT) or SIGTERM; the loops below notice it, and dropping the guards stops
+/// every child, also when only this process was signalled.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+fn stopping() -> bool {
+    STOP.load(Ordering::SeqCst)
+}
 
 /// Builds and starts everything, waits until the servers answer, then serves the SPA until Ctrl-C.
 ///
@@ -24,6 +33,8 @@ pub fn run() -> Result<(), String> {
             ));
         }
     }
+    ctrlc::set_handler(|| STOP.store(true, Ordering::SeqCst))
+        .map_err(|error| format!("cannot handle Ctrl-C: {error}"))?;
     let toolchain = tools::ensure(Needs {
         browser: false,
         brotli: false,
@@ -63,8 +74,11 @@ pub fn run() -> Result<(), String> {
         (&mut api, API_PORT, "/healthz"),
     ] {
         let up = process::wait_until(Duration::from_secs(60), || {
-            child.exited().is_some() || answers_ok(port, path)
+            stopping() || child.exited().is_some() || answers_ok(port, path)
         });
+        if stopping() {
+            return Ok(());
+        }
         if let Some(status) = child.exited() {
             return Err(format!(
                 "{} exited at start-up ({status}); its log is above",
@@ -94,6 +108,10 @@ pub fn run() -> Result<(), String> {
             .args(["serve", "--offline", "--port", &SPA_PORT.to_string()]),
     )?;
     loop {
+        if stopping() {
+            println!("\nxtask: stopping the dev tenant, the API and trunk");
+            return Ok(());
+        }
         for child in [&mut tenant, &mut api] {
             if let Some(status) = child.exited() {
                 return Err(format!(
