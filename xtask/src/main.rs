@@ -18,8 +18,9 @@ usage: cargo xtask <command>
 commands:
   dev            install what is missing, then run the dev tenant (3002), the API (3001)
                  and `trunk serve` (3000) together; Ctrl-C stops everything
-  test           install what is missing, then run every check: fmt, clippy, native tests,
-                 browser tests in headless Chromium, the end-to-end test; prints a summary
+  test [PART]    install what is missing, then run every check: fmt, clippy, native tests,
+                 browser tests in headless Chromium, the end-to-end test; prints a summary.
+                 PART runs one of them alone: fmt, clippy, native, browser or e2e
   size           build the release app and print the size of what the browser downloads
   bench [api]    run the API throughput benchmark (`cargo bench -p api`)
   install        only install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("dev") => dev::run(),
-        Some("test") => suite::run(),
+        Some("test") => suite::run(args.get(1).map(String::as_str)),
         Some("size") => size::run(),
         Some("bench") => match args.get(1).map(String::as_str) {
             None | Some("api") => suite::bench_api(),

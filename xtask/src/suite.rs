@@ -14,62 +14,76 @@ struct Outcome {
     error: Option<String>,
 }
 
-/// Runs fmt, clippy, native tests, browser tests and the end-to-end test, then prints a summary.
+/// The parts of the suite that `cargo xtask test <part>` can run alone.
+pub const PARTS: [&str; 5] = ["fmt", "clippy", "native", "browser", "e2e"];
+
+/// Runs fmt, clippy, native tests, browser tests and the end-to-end test (or only `part` of
+/// them), then prints a summary.
 ///
 /// Every step runs even after a failure, so one run shows everything that is wrong.
 ///
 /// # Errors
-/// Installing a tool fails, or any step fails.
-pub fn run() -> Result<(), String> {
+/// `part` is unknown, installing a tool fails, or any step fails.
+pub fn run(part: Option<&str>) -> Result<(), String> {
+    if let Some(part) = part.filter(|part| !PARTS.contains(part)) {
+        return Err(format!(
+            "unknown part `{part}`; the parts are {}",
+            PARTS.join(", ")
+        ));
+    }
+    let wanted = |name: &str| part.is_none_or(|part| part == name);
     let toolchain = tools::ensure(Needs {
-        browser: true,
+        browser: wanted("browser") || wanted("e2e"),
         brotli: false,
     })?;
     let mut outcomes = Vec::new();
 
-    outcomes.push(step("format", || {
-        process::run(toolchain.command("cargo").args(["fmt", "--all", "--check"]))
-    }));
-    outcomes.push(step("clippy (native)", || {
-        process::run(toolchain.command("cargo").args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    }));
-    outcomes.push(step("clippy (wasm32)", || {
-        process::run(toolchain.command("cargo").args([
-            "clippy",
-            "-p",
-            "spa",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    }));
-    outcomes.push(counted_step("native tests", || {
-        process::run_counting(toolchain.command("cargo").args([
-            "test",
-            "--workspace",
-            "--exclude",
-            "e2e",
-            "--locked",
-        ]))
-    }));
-    outcomes.push(counted_step("browser tests", || browser_tests(&toolchain)));
-    outcomes.push(step("release build", || build_release(&toolchain)));
-    outcomes.push(counted_step("end-to-end", || end_to_end(&toolchain)));
+    if wanted("fmt") {
+        outcomes.push(step("format", || {
+            process::run(toolchain.command("cargo").args(["fmt", "--all", "--check"]))
+        }));
+    }
+    if wanted("clippy") {
+        outcomes.push(step("clippy (native)", || {
+            process::run(
+                toolchain
+                    .command("cargo")
+                    .args(["clippy", "--workspace"])
+                    .args(CLIPPY_ARGS),
+            )
+        }));
+        outcomes.push(step("clippy (wasm32)", || {
+            process::run(
+                toolchain
+                    .command("cargo")
+                    .args(["clippy", "-p", "spa", "--target", "wasm32-unknown-unknown"])
+                    .args(CLIPPY_ARGS),
+            )
+        }));
+    }
+    if wanted("native") {
+        outcomes.push(counted_step("native tests", || {
+            process::run_counting(toolchain.command("cargo").args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "e2e",
+                "--locked",
+            ]))
+        }));
+    }
+    if wanted("browser") {
+        outcomes.push(counted_step("browser tests", || browser_tests(&toolchain)));
+    }
+    if wanted("e2e") {
+        outcomes.push(step("release build", || build_release(&toolchain)));
+        outcomes.push(counted_step("end-to-end", || end_to_end(&toolchain)));
+    }
 
     print_summary(&outcomes)
 }
+
+const CLIPPY_ARGS: [&str; 5] = ["--all-targets", "--locked", "--", "-D", "warnings"];
 
 /// `cargo xtask bench api`: the API throughput benchmark.
 ///
