@@ -56,6 +56,10 @@ pub enum IdTokenError {
     /// `at_hash` does not match the access token (OIDC Core 3.2.2.9).
     #[error("access token hash mismatch")]
     AccessTokenHash,
+    /// `at_hash` is absent, though the implicit flow returned an access token beside the ID
+    /// token (OIDC Core 3.2.2.10, where it is REQUIRED).
+    #[error("access token hash missing")]
+    MissingAccessTokenHash,
 }
 
 /// `aud` may be one string or an array of strings (RFC 7519 section 4.1.3).
@@ -179,10 +183,11 @@ pub fn check_claims(
     if !azp_ok || (claims.aud.is_multiple() && claims.azp.is_none()) {
         return Err(IdTokenError::AuthorizedParty);
     }
-    if claims.exp + CLOCK_LEEWAY_SECS <= expected.now_secs {
+    // Saturating: a huge `exp` or `iat` must not overflow (a panic in debug builds).
+    if claims.exp.saturating_add(CLOCK_LEEWAY_SECS) <= expected.now_secs {
         return Err(IdTokenError::Expired);
     }
-    if claims.iat > expected.now_secs + CLOCK_LEEWAY_SECS {
+    if claims.iat > expected.now_secs.saturating_add(CLOCK_LEEWAY_SECS) {
         return Err(IdTokenError::IssuedInFuture);
     }
     if claims.nonce.as_deref() != Some(expected.nonce) {
@@ -194,16 +199,19 @@ pub fn check_claims(
     Ok(())
 }
 
-/// Checks `at_hash` against the access token that came with the ID token (OIDC Core 3.2.2.9).
+/// Checks `at_hash` against the access token that came with the ID token in the implicit flow
+/// (OIDC Core 3.2.2.9). There the claim is required (3.2.2.10): without it nothing binds the
+/// access token to the signed ID token, so a swapped-in token would go unnoticed.
 ///
 /// # Errors
-/// [`IdTokenError::AccessTokenHash`] when present and different.
+/// [`IdTokenError::MissingAccessTokenHash`] when absent, [`IdTokenError::AccessTokenHash`]
+/// when different.
 pub fn check_access_token_hash(
     claims: &IdTokenClaims,
     access_token: &AccessToken,
 ) -> Result<(), IdTokenError> {
     let Some(at_hash) = &claims.at_hash else {
-        return Ok(());
+        return Err(IdTokenError::MissingAccessTokenHash);
     };
     let digest = Sha256::digest(access_token.secret().as_bytes());
     if base64url::encode(&digest[..16]) == *at_hash {
@@ -399,5 +407,23 @@ mod tests {
             check_access_token_hash(&bad, &access_token),
             Err(IdTokenError::AccessTokenHash)
         ));
+    }
+
+    #[test]
+    fn implicit_flow_requires_at_hash() {
+        let access_token = AccessToken::new("jHkWEdUXMU1BwAsC4vtUsZwnNaV8yTjIXEs7Ybk1TcM");
+        let without = claims(serde_json::json!({}));
+        assert!(matches!(
+            check_access_token_hash(&without, &access_token),
+            Err(IdTokenError::MissingAccessTokenHash)
+        ));
+    }
+
+    #[test]
+    fn extreme_exp_and_iat_do_not_overflow() {
+        let result = check(&claims(serde_json::json!({"exp": i64::MAX})));
+        assert!(result.is_ok(), "{result:?}");
+        let result = check(&claims(serde_json::json!({"iat": i64::MAX})));
+        assert!(matches!(result, Err(IdTokenError::IssuedInFuture)));
     }
 }
