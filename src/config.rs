@@ -320,6 +320,15 @@ mod tests {
     }
 
     #[test]
+    fn shipped_configuration_asks_for_the_email_the_profile_shows() {
+        let config = AuthConfig::from_json(include_str!("../auth_config.json")).unwrap();
+        for scope in ["openid", "profile", "email", "read:messages"] {
+            assert!(config.scope.contains(scope), "{scope}");
+        }
+        assert_eq!(DEFAULT_SCOPE, "openid profile read:messages");
+    }
+
+    #[test]
     fn non_json_is_its_own_error() {
         assert!(matches!(
             AuthConfig::from_json("<html>"),
