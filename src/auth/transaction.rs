@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::navigation::AppRoute;
+
 use super::pkce::PkceVerifier;
 use super::random::{RandomError, random_urlsafe};
 
@@ -57,7 +59,9 @@ pub fn safe_return_path(path: &str) -> &str {
         && !path.starts_with("//")
         && !path.starts_with("/\\")
         && !path.chars().any(char::is_control);
-    let is_callback = path == "/callback" || path.starts_with("/callback?");
+    // Every spelling the router takes for the callback (`/callback/`, `/callback#x`, ...).
+    let pathname = path.split(['?', '#']).next().unwrap_or(path);
+    let is_callback = AppRoute::from_path(pathname) == AppRoute::Callback;
     if same_origin && !is_callback {
         path
     } else {
@@ -113,6 +117,31 @@ mod tests {
         ] {
             assert_eq!(safe_return_path(path), "/", "{path:?}");
         }
+    }
+
+    #[test]
+    fn encoded_and_disguised_other_origins_fall_back_to_home() {
+        for path in [
+            "/\\\\evil.example",
+            "\\\\evil.example",
+            "HTTPS://evil.example/",
+            "//evil.example:443/",
+            "/\t/evil.example",
+            "\t//evil.example",
+            " //evil.example",
+            "/callback#x",
+            "/callback/",
+            "/callback/?x=1",
+        ] {
+            assert_eq!(safe_return_path(path), "/", "{path:?}");
+        }
+        // Percent-encoded slashes stay inside the path: the browser does not decode them into
+        // an authority, so these remain pages of this origin.
+        assert_eq!(
+            safe_return_path("/%2F%2Fevil.example"),
+            "/%2F%2Fevil.example"
+        );
+        assert_eq!(safe_return_path("/%5Cevil.example"), "/%5Cevil.example");
     }
 
     #[test]
