@@ -250,6 +250,32 @@ async fn callback_with_a_tenant_error_reports_it_and_spends_the_transaction() {
     );
 }
 
+// A crafted `?error=...&error_description=...` link must not put its words on the page: an
+// error response counts only when it carries this tab's state (RFC 6749 section 4.1.2.1).
+#[wasm_bindgen_test]
+async fn callback_with_a_tenant_error_and_a_forged_state_is_rejected() {
+    clear_storage();
+    pending_transaction("s");
+    let config = config(UNREACHABLE, UNREACHABLE);
+    let result = complete_login(
+        &config,
+        "?error=access_denied&error_description=Call%20+1%20555%200100&state=forged",
+        "",
+        now_ms(),
+    )
+    .await;
+    assert!(
+        matches!(result, Err(AuthError::StateMismatch)),
+        "{result:?}"
+    );
+    let result = complete_login(&config, "?error=access_denied", "", now_ms()).await;
+    assert!(
+        matches!(result, Err(AuthError::NoTransaction)),
+        "{result:?}"
+    );
+    assert!(!session_keys_present());
+}
+
 #[wasm_bindgen_test]
 async fn callback_with_matching_state_spends_the_transaction_before_the_exchange() {
     clear_storage();

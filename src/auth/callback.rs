@@ -81,16 +81,26 @@ impl std::fmt::Debug for CallbackResponse {
     }
 }
 
-/// Reads `location.search` and `location.hash` (with or without their `?`/`#`).
-pub fn parse_callback(search: &str, hash: &str) -> CallbackResponse {
+/// The parameters of the query and then the fragment; a name's first non-empty value wins.
+fn callback_params(search: &str, hash: &str) -> impl Fn(&str) -> Option<String> {
     let mut params = decode_pairs(search.trim_start_matches('?'));
     params.extend(decode_pairs(hash.trim_start_matches('#')));
-    let get = |name: &str| {
+    move |name: &str| {
         params
             .iter()
             .find(|(key, value)| key == name && !value.is_empty())
             .map(|(_, value)| value.clone())
-    };
+    }
+}
+
+/// The `state` that came back with any response, an error included.
+fn returned_state(search: &str, hash: &str) -> Option<String> {
+    callback_params(search, hash)("state")
+}
+
+/// Reads `location.search` and `location.hash` (with or without their `?`/`#`).
+pub fn parse_callback(search: &str, hash: &str) -> CallbackResponse {
+    let get = callback_params(search, hash);
     let state = get("state");
     if let Some(error) = get("error") {
         return CallbackResponse::Error {
@@ -191,22 +201,20 @@ pub async fn complete_login(
 ) -> Result<CompletedLogin, AuthError> {
     let response = parse_callback(search, hash);
     let transaction = storage::take_transaction();
-    let returned_state = match &response {
-        CallbackResponse::Error { error, description } => {
-            return Err(AuthError::Authorization {
-                error: error.clone(),
-                description: description.clone(),
-            });
-        }
-        CallbackResponse::Empty => return Err(AuthError::NoResponse),
-        CallbackResponse::Code { state, .. } | CallbackResponse::Tokens { state, .. } => state,
-    };
+    if response == CallbackResponse::Empty {
+        return Err(AuthError::NoResponse);
+    }
+    // Errors too must come back with this tab's state (RFC 6749 section 4.1.2.1): otherwise a
+    // crafted link could put any words on this page as if the tenant had said them.
     let transaction = transaction.ok_or(AuthError::NoTransaction)?;
-    if returned_state.as_deref() != Some(transaction.state.as_str()) {
+    if returned_state(search, hash).as_deref() != Some(transaction.state.as_str()) {
         return Err(AuthError::StateMismatch);
     }
 
     let (access_token, id_token, expires_in) = match (response, config.response_type) {
+        (CallbackResponse::Error { error, description }, _) => {
+            return Err(AuthError::Authorization { error, description });
+        }
         (CallbackResponse::Code { code, .. }, ResponseType::Code) => {
             let verifier = transaction
                 .code_verifier
