@@ -101,7 +101,9 @@ impl AuthHttpConfig {
         self
     }
 
-    /// Adds a header to every request.
+    /// Adds a header to every request. A header named like the token header or
+    /// `Authorization` is never sent: only the token getter decides what credential goes out,
+    /// and only to allowed origins.
     #[must_use]
     pub fn global_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.global_headers.push((name.into(), value.into()));
@@ -410,7 +412,13 @@ impl AuthHttp {
                 .map_err(|_| AuthHttpError::InvalidRequest)
         };
         for (name, value) in &self.config.global_headers {
-            set_header(name, value)?;
+            // The token header is set below, and only for allowed origins; a global header of
+            // that name (or `Authorization`) would carry a credential to every origin.
+            let carries_credential = name.eq_ignore_ascii_case(&self.config.header_name)
+                || name.eq_ignore_ascii_case("authorization");
+            if !carries_credential {
+                set_header(name, value)?;
+            }
         }
         if self.would_attach_token(url, options) {
             let token = (self.config.token_getter)();

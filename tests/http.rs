@@ -209,3 +209,54 @@ async fn other_statuses_network_failures_and_bad_json_have_their_own_variants() 
         "{result:?}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn global_headers_cannot_send_an_authorization_to_other_origins() {
+    let token = access_token_expiring_in(600);
+    let token_for_getter = token.clone();
+    let http = AuthHttp::new(
+        AuthHttpConfig::new(echo_url(), move || {
+            Some(AccessToken::new(token_for_getter.clone()))
+        })
+        .global_header("authorization", "Bearer global-secret")
+        .global_header("X-Client", "spa"),
+    );
+    let echo: Echo = http
+        .get(&format!("{}/echo/elsewhere", echo_url_as_localhost()))
+        .await
+        .unwrap();
+    assert_eq!(echo.authorization, None);
+    assert_eq!(
+        echo.headers.get("x-client").map(String::as_str),
+        Some("spa")
+    );
+    let echo: Echo = http.get(&format!("{}/echo/api", echo_url())).await.unwrap();
+    assert_eq!(echo.authorization, Some(format!("Bearer {token}")));
+}
+
+#[wasm_bindgen_test]
+fn origin_predicate_refuses_more_look_alikes_and_normalises_like_the_browser() {
+    let allowed = vec![origin_of("http://localhost:3001").unwrap()];
+    assert!(is_allowed_origin("HTTP://LocalHost:3001/x", &allowed));
+    assert!(is_allowed_origin(
+        "http://localhost:3001/%2F%2Fevil",
+        &allowed
+    ));
+    for url in [
+        "http://localhost.evil/",
+        "http://localhost.:3001/",
+        "http://user@evil.example:3001/",
+        "http://[::1]:3001/",
+        "http://localhost:80/",
+        "ws://localhost:3001/",
+        "blob:http://evil.example/uuid",
+    ] {
+        assert!(!is_allowed_origin(url, &allowed), "{url}");
+    }
+    let ipv6 = vec![origin_of("http://[::1]:3001").unwrap()];
+    assert!(is_allowed_origin("http://[0:0:0:0:0:0:0:1]:3001/x", &ipv6));
+    assert!(!is_allowed_origin("http://localhost:3001/x", &ipv6));
+    let default_port = vec![origin_of("http://localhost").unwrap()];
+    assert!(is_allowed_origin("http://localhost:80/x", &default_port));
+    assert!(!is_allowed_origin("http://localhost:8080/x", &default_port));
+}
