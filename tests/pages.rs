@@ -259,3 +259,85 @@ async fn a_forged_callback_does_not_end_a_live_session() {
         .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url))
         .unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn ping_announces_the_pending_state_in_a_live_region() {
+    clear_storage();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), PingPage);
+    leptos::task::tick().await;
+    // The live region exists before anything happens, so screen readers follow its changes.
+    let region = root
+        .query_selector("[aria-live][aria-busy]")
+        .unwrap()
+        .expect("a live region for the outcome");
+    assert_eq!(region.get_attribute("aria-busy").as_deref(), Some("false"));
+    button(&root, "Call Public API").unwrap().click();
+    leptos::task::tick().await;
+    assert_eq!(region.get_attribute("aria-busy").as_deref(), Some("true"));
+    wait_until("the error to show", 5_000, || {
+        text_of(&root, "[role=alert]").is_some()
+    })
+    .await;
+    assert_eq!(region.get_attribute("aria-busy").as_deref(), Some("false"));
+    assert!(region.query_selector("[role=alert]").unwrap().is_some());
+}
+
+#[wasm_bindgen_test]
+async fn callback_removes_code_and_state_from_the_address_before_the_exchange() {
+    clear_storage();
+    let transaction = Transaction {
+        state: "s".into(),
+        nonce: "n".into(),
+        code_verifier: Some(PkceVerifier::new("v")),
+        return_to: "/".into(),
+        redirect_uri: "http://localhost:3000/callback".into(),
+    };
+    save_transaction(&transaction).unwrap();
+    let window = web_sys::window().unwrap();
+    let page_url = window.location().href().unwrap();
+    let history = window.history().unwrap();
+    history
+        .replace_state_with_url(
+            &wasm_bindgen::JsValue::NULL,
+            "",
+            Some("?code=c&state=s#fragment"),
+        )
+        .unwrap();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), CallbackPage);
+    // One tick runs the page's task up to the token request, which cannot have answered yet.
+    leptos::task::tick().await;
+    assert!(text_of(&root, "[role=alert]").is_none());
+    assert_eq!(window.location().search().unwrap(), "");
+    assert_eq!(window.location().hash().unwrap(), "");
+    wait_until("the exchange to fail", 5_000, || {
+        text_of(&root, "[role=alert]").is_some()
+    })
+    .await;
+    assert_eq!(window.location().search().unwrap(), "");
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url))
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn reloading_the_callback_while_logged_in_goes_home_without_an_error() {
+    logged_in();
+    let window = web_sys::window().unwrap();
+    let page_url = window.location().href().unwrap();
+    let history = window.history().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/callback"))
+        .unwrap();
+    let root = mount_page(config(UNREACHABLE, UNREACHABLE), CallbackPage);
+    wait_until("the way home", 3_000, || {
+        window.location().pathname().unwrap() == "/"
+    })
+    .await;
+    leptos::task::tick().await;
+    assert!(text_of(&root, "[role=alert]").is_none());
+    assert!(button(&root, "Log Out").is_some());
+    assert!(session_keys_present());
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_url))
+        .unwrap();
+}

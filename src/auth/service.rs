@@ -7,10 +7,11 @@ use leptos::prelude::*;
 
 use crate::config::{AuthConfig, ResponseType};
 use crate::http::{AuthHttp, AuthHttpConfig};
+use crate::navigation::AppRoute;
 
 use super::authorize::{authorize_url, logout_url};
 use super::browser::{current_origin, current_path, navigate_away, now_ms, replace_url};
-use super::callback::complete_login;
+use super::callback::{CallbackResponse, complete_login, parse_callback};
 use super::error::AuthError;
 use super::secrets::AccessToken;
 use super::session::Session;
@@ -154,9 +155,17 @@ impl AuthService {
                 )
             })
             .unwrap_or_default();
+        // The code or tokens leave the address bar and the history before anything else, so
+        // neither a slow exchange nor a failure leaves them there.
+        replace_url(AppRoute::Callback.path());
+        // `/callback` again with a live session (a reload, a bookmark): nothing to complete.
+        if parse_callback(&search, &hash) == CallbackResponse::Empty
+            && Session::peek(now_ms()).is_some()
+        {
+            return Ok(AppRoute::Home.path().to_owned());
+        }
         self.state.set(AuthState::Loading);
         let result = complete_login(&self.config(), &search, &hash, now_ms()).await;
-        replace_url(crate::AppRoute::Callback.path());
         match result {
             Ok(completed) => {
                 self.state.set(AuthState::Authenticated(completed.session));

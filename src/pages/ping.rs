@@ -152,7 +152,7 @@ pub fn PingPage() -> impl IntoView {
         match outcome.get() {
             None => ().into_any(),
             Some(Ok(message)) => view! {
-                <div class="result" aria-live="polite">
+                <div class="result">
                     <h2>"Result"</h2>
                     <p class="message">{message}</p>
                 </div>
@@ -189,7 +189,11 @@ pub fn PingPage() -> impl IntoView {
                 {button(Endpoint::Private)}
                 {button(Endpoint::PrivateScoped)}
             </div>
-            {result}
+            // Present from the start, so screen readers follow it: busy while a call runs,
+            // then the message or the error.
+            <div class="outcome" aria-live="polite" aria-busy=move || pending.get().to_string()>
+                {result}
+            </div>
         </section>
         <Show when=move || auth.is_authenticated()>
             <TokenInspector/>
