@@ -61,23 +61,31 @@ pub fn run(part: Option<&str>) -> Result<(), String> {
             )
         }));
     }
-    if wanted("native") {
-        outcomes.push(counted_step("native tests", || {
-            process::run_counting(toolchain.command("cargo").args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "e2e",
-                "--locked",
-            ]))
-        }));
+    // The end-to-end test shares one `cargo test --workspace` with the native tests: any other
+    // package selection resolves dependency features differently and rebuilds about 80 crates.
+    let release_built = if wanted("e2e") {
+        let outcome = step("release build", || build_release(&toolchain));
+        let built = outcome.error.is_none();
+        outcomes.push(outcome);
+        built
+    } else {
+        // Nothing below needs the app.
+        true
+    };
+    match part {
+        None => outcomes.push(counted_step("native + e2e tests", || {
+            workspace_tests(&toolchain, release_built, &[])
+        })),
+        Some("native") => outcomes.push(counted_step("native tests", || {
+            workspace_tests(&toolchain, release_built, &["--exclude", "e2e"])
+        })),
+        Some("e2e") => outcomes.push(counted_step("end-to-end", || {
+            workspace_tests(&toolchain, release_built, &["--test", "story"])
+        })),
+        Some(_) => {}
     }
     if wanted("browser") {
         outcomes.push(counted_step("browser tests", || browser_tests(&toolchain)));
-    }
-    if wanted("e2e") {
-        outcomes.push(step("release build", || build_release(&toolchain)));
-        outcomes.push(counted_step("end-to-end", || end_to_end(&toolchain)));
     }
 
     print_summary(&outcomes)
@@ -136,15 +144,29 @@ fn browser_tests(toolchain: &Toolchain) -> (TestCounts, Result<(), String>) {
     )
 }
 
-fn end_to_end(toolchain: &Toolchain) -> (TestCounts, Result<(), String>) {
-    let dist = workspace::root().join("dist");
-    let screenshots = workspace::target_dir().join("e2e-screenshots");
+/// `cargo test --workspace` plus `selection`, with what the end-to-end test needs: the release
+/// build in `dist/`, Chromium and chromedriver, and where to put screenshots.
+fn workspace_tests(
+    toolchain: &Toolchain,
+    release_built: bool,
+    selection: &[&str],
+) -> (TestCounts, Result<(), String>) {
+    if !release_built {
+        return (
+            TestCounts::default(),
+            Err("the release build failed, so the end-to-end test has no app to load".to_owned()),
+        );
+    }
     process::run_counting(
         toolchain
             .command("cargo")
-            .args(["test", "-p", "e2e", "--locked", "--", "--nocapture"])
-            .env("E2E_DIST", dist)
-            .env("E2E_SCREENSHOTS", screenshots)
+            .args(["test", "--workspace", "--locked"])
+            .args(selection)
+            .env("E2E_DIST", workspace::root().join("dist"))
+            .env(
+                "E2E_SCREENSHOTS",
+                workspace::target_dir().join("e2e-screenshots"),
+            )
             .env("CHROMEDRIVER", &toolchain.chromedriver)
             .env("CHROMIUM", &toolchain.chromium),
     )
