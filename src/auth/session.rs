@@ -57,41 +57,30 @@ impl Session {
     /// Restores a live session from storage. Expired, partial or corrupt entries are removed
     /// and mean "logged out".
     pub fn restore(now_ms: u64) -> Option<Self> {
-        match storage::load_session() {
-            StoredSession::Empty => None,
-            StoredSession::Present {
-                access_token,
-                id_token,
-                expires_at_ms,
-            } => {
-                let session = Self::new(access_token, id_token, expires_at_ms);
-                if session.is_expired_at(now_ms) {
-                    storage::clear_session();
-                    None
-                } else {
-                    Some(session)
-                }
-            }
-            StoredSession::Corrupt => {
-                leptos::logging::warn!("discarding an unreadable stored session");
-                storage::clear_session();
-                None
-            }
-        }
+        Self::load(now_ms, true)
     }
 
     /// Reads a live session from storage without cleaning anything up: another tab may be in
     /// the middle of writing it.
     pub fn peek(now_ms: u64) -> Option<Self> {
-        match storage::load_session() {
+        Self::load(now_ms, false)
+    }
+
+    fn load(now_ms: u64, clean_up: bool) -> Option<Self> {
+        let live = match storage::load_session() {
+            StoredSession::Empty => return None,
             StoredSession::Present {
                 access_token,
                 id_token,
                 expires_at_ms,
             } => Some(Self::new(access_token, id_token, expires_at_ms))
                 .filter(|session| !session.is_expired_at(now_ms)),
-            StoredSession::Empty | StoredSession::Corrupt => None,
+            StoredSession::Corrupt => None,
+        };
+        if live.is_none() && clean_up {
+            storage::clear_session();
         }
+        live
     }
 
     /// Removes the stored session.

@@ -60,7 +60,11 @@ pub fn safe_return_path(path: &str) -> &str {
         && !path.starts_with("/\\")
         && !path.chars().any(char::is_control);
     // Every spelling the router takes for the callback (`/callback/`, `/callback#x`, ...).
-    let pathname = path.split(['?', '#']).next().unwrap_or(path);
+    let pathname_end = path
+        .bytes()
+        .position(|byte| byte == b'?' || byte == b'#')
+        .unwrap_or(path.len());
+    let pathname = &path[..pathname_end];
     let is_callback = AppRoute::from_path(pathname) == AppRoute::Callback;
     if same_origin && !is_callback {
         path

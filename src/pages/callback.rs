@@ -6,13 +6,20 @@ use leptos::task::spawn_local;
 use crate::auth::{AuthError, IdTokenError, use_auth};
 use crate::navigation::{AppRoute, Link, use_navigator};
 
+/// " (description)" when the tenant sent one.
+fn in_parentheses(description: Option<&str>) -> String {
+    description
+        .map(|text| format!(" ({text})"))
+        .unwrap_or_default()
+}
+
 /// A sentence for the user about a failed login.
 pub fn explain(error: &AuthError) -> String {
     match error {
         AuthError::Authorization { error, description } => format!(
             "The login service refused the login: {}{}.",
             error,
-            description.as_deref().map(|text| format!(" ({text})")).unwrap_or_default()
+            in_parentheses(description.as_deref())
         ),
         AuthError::NoResponse => "This address carries no login response.".to_owned(),
         AuthError::NoTransaction => {
@@ -29,7 +36,7 @@ pub fn explain(error: &AuthError) -> String {
         AuthError::TokenEndpoint { error, description } => format!(
             "The tokens could not be obtained: {}{}.",
             error,
-            description.as_deref().map(|text| format!(" ({text})")).unwrap_or_default()
+            in_parentheses(description.as_deref())
         ),
         AuthError::TokenEndpointStatus(status) => {
             format!("The tokens could not be obtained (HTTP status {status}).")
