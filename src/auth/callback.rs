@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::config::{AuthConfig, ResponseType};
 
 use super::authorize::token_url;
+use super::browser;
 use super::error::AuthError;
 use super::id_token::{self, ExpectedClaims};
 use super::jwks;
@@ -176,6 +177,22 @@ async fn exchange_code(
         .map_err(|error| AuthError::Decode(Arc::new(error)))
 }
 
+/// When the session ends: `expires_in` after the tokens arrived (RFC 6749 section 5.1), but
+/// never after the access token's own `exp`, from which `AuthHttp` refuses to send it anyway.
+fn session_expiry(received_ms: u64, expires_in: Option<u64>, access_token: &AccessToken) -> u64 {
+    let exp_ms = UnverifiedJwt::parse(access_token.secret())
+        .ok()
+        .and_then(|jwt| jwt.expires_at_secs())
+        .and_then(|exp| u64::try_from(exp).ok())
+        .map(|exp| exp.saturating_mul(1000));
+    let expires_in_ms = expires_in.map(|expires_in| Session::expiry_from(received_ms, expires_in));
+    match (expires_in_ms, exp_ms) {
+        (Some(expires_in_ms), Some(exp_ms)) => expires_in_ms.min(exp_ms),
+        (Some(expires_at_ms), None) | (None, Some(expires_at_ms)) => expires_at_ms,
+        (None, None) => received_ms,
+    }
+}
+
 /// A finished login.
 #[derive(Debug)]
 pub struct CompletedLogin {
@@ -253,14 +270,8 @@ pub async fn complete_login(
         id_token::check_access_token_hash(&claims, &access_token)?;
     }
 
-    let expires_at_ms = match expires_in {
-        Some(expires_in) => Session::expiry_from(now_ms, expires_in),
-        None => UnverifiedJwt::parse(access_token.secret())
-            .ok()
-            .and_then(|jwt| jwt.expires_at_secs())
-            .and_then(|exp| u64::try_from(exp).ok())
-            .map_or(now_ms, |exp| exp.saturating_mul(1000)),
-    };
+    // Measured from now, after the exchange, rather than from when the callback was read.
+    let expires_at_ms = session_expiry(browser::now_ms(), expires_in, &access_token);
     let session = Session::new(access_token, id_token, expires_at_ms);
     session
         .save()
@@ -325,6 +336,21 @@ mod tests {
             let debug = format!("{response:?}");
             assert!(!debug.contains("secret"), "{debug}");
         }
+    }
+
+    #[test]
+    fn session_ends_at_the_access_token_exp_even_if_expires_in_runs_longer() {
+        let access_token = AccessToken::new(crate::auth::jwt::tests::jwt(
+            &serde_json::json!({"alg": "RS256"}),
+            &serde_json::json!({"exp": 1_000}),
+        ));
+        // The tenant rounded its clock down; the tokens arrived 300 ms into the next second.
+        assert_eq!(session_expiry(900_300, Some(100), &access_token), 1_000_000);
+        assert_eq!(session_expiry(900_300, Some(50), &access_token), 950_300);
+        assert_eq!(session_expiry(900_300, None, &access_token), 1_000_000);
+        let opaque = AccessToken::new("opaque");
+        assert_eq!(session_expiry(900_300, Some(100), &opaque), 1_000_300);
+        assert_eq!(session_expiry(900_300, None, &opaque), 900_300);
     }
 
     #[test]
