@@ -49,7 +49,16 @@ fn explain(error: &AuthHttpError) -> String {
             "The login service did not accept your session. Please log in again.".to_owned()
         }
         AuthHttpError::Network(_) => "The login service could not be reached.".to_owned(),
-        other => format!("The profile could not be loaded ({other})."),
+        AuthHttpError::Forbidden { .. } => {
+            "The login service refused to share your profile.".to_owned()
+        }
+        AuthHttpError::Decode(_) => "The login service sent an unexpected answer.".to_owned(),
+        AuthHttpError::Status(status) => {
+            format!("The profile could not be loaded (HTTP status {status}).")
+        }
+        // Spelled out rather than the error's own text, so the error messages of every
+        // variant stay out of the download.
+        _ => "The profile could not be loaded.".to_owned(),
     }
 }
 
