@@ -375,3 +375,26 @@ async fn logout_in_another_tab_logs_this_one_out() {
     web_sys::window().unwrap().dispatch_event(&event).unwrap();
     assert!(owner.with(|| !auth.is_authenticated()));
 }
+
+#[wasm_bindgen_test]
+async fn login_in_another_tab_logs_this_one_in_once_every_key_is_written() {
+    clear_storage();
+    let owner = Owner::new();
+    let auth = owner.with(new_service);
+    assert!(owner.with(|| !auth.is_authenticated()));
+    let dispatch = |key: &str| {
+        let init = web_sys::StorageEventInit::new();
+        init.set_key(Some(key));
+        let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+        web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    };
+    // The other tab writes the keys one by one; a partial session is not a login yet.
+    LocalStorage::set(spa::auth::ACCESS_TOKEN_KEY, access_token_expiring_in(600)).unwrap();
+    dispatch(spa::auth::ACCESS_TOKEN_KEY);
+    assert!(owner.with(|| !auth.is_authenticated()));
+    store_session(&access_token_expiring_in(600), now_ms() + 600_000);
+    dispatch(EXPIRES_AT_KEY);
+    assert!(owner.with(|| auth.is_authenticated()));
+    // The partial state seen in between was not cleaned up under the other tab's feet.
+    assert!(session_keys_present());
+}
