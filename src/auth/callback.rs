@@ -206,7 +206,8 @@ pub struct CompletedLogin {
 ///
 /// The transaction is taken out of storage first, so a callback URL works once. Nothing is
 /// requested and nothing is stored unless the state matches; the ID token's signature and
-/// claims are verified before the session is stored.
+/// claims are verified before the session is stored. `now_ms` is the clock for the ID token's
+/// `exp` and `iat`; the session's expiry is measured when the tokens have arrived.
 ///
 /// # Errors
 /// [`AuthError`] saying which step failed.
