@@ -5,7 +5,8 @@
 //! - `/echo...`: 200 JSON `{"method","path","authorization","headers","body"}`;
 //! - `/status/<code>`: that status, JSON `{"error","error_description","scope"}` from the query, and
 //!   `WWW-Authenticate` from the query's `www_authenticate`;
-//! - `/not-json`: 200 `text/plain`.
+//! - `/not-json`: 200 `text/plain`;
+//! - `/redirect?to=<url>`: 302 to that URL (to see what follows a redirect to another origin).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -168,6 +169,16 @@ fn respond(request: &Request) -> Response {
             extra,
         );
     }
+    if path == "/redirect" {
+        if let Some(target) = parse_query(query).get("to") {
+            return (
+                302,
+                "text/plain",
+                String::new(),
+                vec![("Location", target.clone())],
+            );
+        }
+    }
     if path == "/not-json" {
         return (200, "text/plain", "this is not json".to_owned(), Vec::new());
     }
@@ -238,6 +249,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         204 => "No Content",
+        302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -260,6 +272,22 @@ mod tests {
         assert_eq!(params["www_authenticate"], "Bearer error=\"invalid_token\"");
         assert_eq!(params["scope"], "read:messages");
         assert_eq!(params["x"], "%zz");
+    }
+
+    #[test]
+    fn redirect_points_where_it_is_told() {
+        let request = Request {
+            method: "GET".to_owned(),
+            target: "/redirect?to=http%3A%2F%2Flocalhost%3A1%2Fecho".to_owned(),
+            headers: BTreeMap::new(),
+            body: String::new(),
+        };
+        let (status, _, _, extra) = respond(&request);
+        assert_eq!(status, 302);
+        assert_eq!(
+            extra,
+            vec![("Location", "http://localhost:1/echo".to_owned())]
+        );
     }
 
     #[test]
