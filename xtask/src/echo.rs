@@ -169,15 +169,15 @@ fn respond(request: &Request) -> Response {
             extra,
         );
     }
-    if path == "/redirect" {
-        if let Some(target) = parse_query(query).get("to") {
-            return (
-                302,
-                "text/plain",
-                String::new(),
-                vec![("Location", target.clone())],
-            );
-        }
+    if path == "/redirect"
+        && let Some(target) = parse_query(query).get("to")
+    {
+        return (
+            302,
+            "text/plain",
+            String::new(),
+            vec![("Location", target.clone())],
+        );
     }
     if path == "/not-json" {
         return (200, "text/plain", "this is not json".to_owned(), Vec::new());
