@@ -54,13 +54,11 @@ pub struct AccessTokenClaims {
     pub permissions: Option<Vec<String>>,
 }
 
-/// Claims of an ID token.
+/// Claims of an ID token: the protocol claims, and the profile claims the scopes release.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct IdTokenClaims {
     /// Issuer.
     pub iss: String,
-    /// Subject.
-    pub sub: String,
     /// The client id.
     pub aud: ClientId,
     /// Issued at.
@@ -77,24 +75,9 @@ pub struct IdTokenClaims {
     /// Access token hash (OIDC Core 3.2.2.10), for implicit responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_hash: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub picture: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// With `email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// With `email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
+    /// The subject and the released profile claims, the same set `/userinfo` answers.
+    #[serde(flatten)]
+    pub user: UserInfo,
 }
 
 /// Profile claims released for a set of scopes (OIDC Core 5.4), as `/userinfo` returns them.
@@ -203,10 +186,8 @@ pub fn mint(
     let access_token = keys.sign(&access_claims)?;
     let id_token = if openid {
         let scopes: Vec<&str> = grant.scopes.iter().map(String::as_str).collect();
-        let released = UserInfo::released(profile, &scopes);
         let claims = IdTokenClaims {
             iss: config.issuer.clone(),
-            sub: profile.user_id.clone(),
             aud: grant.client_id.clone(),
             iat: now,
             exp: now + config.id_token_lifetime.as_secs(),
@@ -214,12 +195,7 @@ pub fn mint(
             sid: grant.sid.clone(),
             nonce: grant.nonce.clone(),
             at_hash: with_at_hash.then(|| at_hash(&access_token)),
-            name: released.name,
-            nickname: released.nickname,
-            picture: released.picture,
-            updated_at: released.updated_at,
-            email: released.email,
-            email_verified: released.email_verified,
+            user: UserInfo::released(profile, &scopes),
         };
         Some(keys.sign(&claims)?)
     } else {

@@ -94,14 +94,14 @@ async fn code_flow_with_pkce_issues_tokens_that_verify_against_the_served_jwks()
         CLIENT_ID,
     )
     .await;
-    assert_eq!(id.sub, access.sub);
+    assert_eq!(id.user.sub, access.sub);
     assert_eq!(id.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
-    assert_eq!(id.nickname.as_deref(), Some("reader"));
-    assert_eq!(id.name.as_deref(), Some("reader@example.com"));
-    assert_eq!(id.email.as_deref(), Some("reader@example.com"));
-    assert_eq!(id.email_verified, Some(true));
+    assert_eq!(id.user.nickname.as_deref(), Some("reader"));
+    assert_eq!(id.user.name.as_deref(), Some("reader@example.com"));
+    assert_eq!(id.user.email.as_deref(), Some("reader@example.com"));
+    assert_eq!(id.user.email_verified, Some(true));
     assert_eq!(
-        id.picture.as_deref(),
+        id.user.picture.as_deref(),
         Some("http://localhost:3002/avatars/reader.svg")
     );
     assert!(id.auth_time <= id.iat);
@@ -175,7 +175,7 @@ async fn prompt_none_with_a_session_returns_a_code_without_the_login_page() {
         CLIENT_ID,
     )
     .await;
-    assert_eq!(id.email.as_deref(), Some("reader@example.com"));
+    assert_eq!(id.user.email.as_deref(), Some("reader@example.com"));
 }
 
 #[tokio::test]
@@ -624,7 +624,7 @@ async fn response_type_id_token_returns_only_an_id_token_in_the_fragment() {
         CLIENT_ID,
     )
     .await;
-    assert_eq!(id.email.as_deref(), Some("guest@example.com"));
+    assert_eq!(id.user.email.as_deref(), Some("guest@example.com"));
     assert_eq!(id.at_hash, None);
 }
 
