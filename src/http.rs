@@ -61,6 +61,10 @@ pub enum AuthHttpError {
     /// The response body is not the expected JSON.
     #[error("response is not the expected json")]
     Decode(#[source] Arc<gloo_net::Error>),
+    /// A request carrying the token was answered with a redirect, which was not followed: a
+    /// custom token header would follow it to any origin (browsers strip only `Authorization`).
+    #[error("redirect refused for a request carrying the token")]
+    Redirected,
 }
 
 type TokenGetter = Rc<dyn Fn() -> Option<AccessToken>>;
@@ -352,13 +356,15 @@ impl AuthHttp {
 
     /// Sends a request. To an allowed origin the token is attached; if it is missing, expired
     /// or not a JWT the request is not sent, unless `options` allow anonymous access. Other
-    /// origins never see the token.
+    /// origins never see the token: a request carrying it does not follow redirects, while
+    /// one without it does.
     ///
     /// # Errors
     /// Token problems ([`AuthHttpError::NotAuthenticated`], [`AuthHttpError::TokenExpired`],
     /// [`AuthHttpError::NotAJwt`]), [`AuthHttpError::Unauthorized`] (401),
-    /// [`AuthHttpError::Forbidden`] (403), [`AuthHttpError::Status`], [`AuthHttpError::Network`]
-    /// and [`AuthHttpError::Decode`].
+    /// [`AuthHttpError::Forbidden`] (403), [`AuthHttpError::Status`], [`AuthHttpError::Network`],
+    /// [`AuthHttpError::Redirected`] (a request carrying the token is never redirected) and
+    /// [`AuthHttpError::Decode`].
     pub async fn request<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -420,6 +426,9 @@ impl AuthHttp {
                 set_header(name, value)?;
             }
         }
+        // Built with web-sys directly: gloo-net's builder appends a stray `&` to URLs that
+        // already carry a query.
+        let init = web_sys::RequestInit::new();
         if self.would_attach_token(url, options) {
             let token = (self.config.token_getter)();
             match check_token(token.as_ref(), now_ms()) {
@@ -427,15 +436,17 @@ impl AuthHttp {
                     if let Some(token) = token {
                         let value = format!("{}{}", self.config.scheme_prefix, token.secret());
                         set_header(&self.config.header_name, &value)?;
+                        // A redirect is not followed with the token: browsers drop only
+                        // `Authorization` on a redirect to another origin, not a custom token
+                        // header. "manual" rather than "error", because its answer (an opaque
+                        // redirect) tells a refused redirect apart from a network failure.
+                        init.set_redirect(web_sys::RequestRedirect::Manual);
                     }
                 }
                 Err(_) if options.allow_anonymous => {}
                 Err(error) => return Err(error),
             }
         }
-        // Built with web-sys directly: gloo-net's builder appends a stray `&` to URLs that
-        // already carry a query.
-        let init = web_sys::RequestInit::new();
         init.set_method(method.as_str());
         if let Some(json) = json_body {
             set_header("Content-Type", "application/json")?;
@@ -448,6 +459,9 @@ impl AuthHttp {
             .send()
             .await
             .map_err(|error| AuthHttpError::Network(Arc::new(error)))?;
+        if response.type_() == web_sys::ResponseType::Opaqueredirect {
+            return Err(AuthHttpError::Redirected);
+        }
         if response.ok() {
             return Ok(response);
         }

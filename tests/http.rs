@@ -260,3 +260,66 @@ fn origin_predicate_refuses_more_look_alikes_and_normalises_like_the_browser() {
     assert!(is_allowed_origin("http://localhost:80/x", &default_port));
     assert!(!is_allowed_origin("http://localhost:8080/x", &default_port));
 }
+
+/// `<echo>/redirect?to=<the echo under its other name>/echo/landed`: a redirect to another origin.
+fn redirect_to_other_origin() -> String {
+    let target = format!("{}/echo/landed", echo_url_as_localhost());
+    format!(
+        "{}/redirect?to={}",
+        echo_url(),
+        spa::auth::encode_component(&target)
+    )
+}
+
+fn http_with_custom_token_header(token: &str) -> AuthHttp {
+    let token = token.to_owned();
+    AuthHttp::new(
+        AuthHttpConfig::new(echo_url(), move || Some(AccessToken::new(token.clone())))
+            .header_name("X-Access-Token")
+            .scheme_prefix(""),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_plain_fetch_carries_a_custom_token_header_across_a_redirect() {
+    // What AuthHttp guards against: the browser strips `Authorization` on a redirect to another
+    // origin, but a custom header follows it.
+    let headers = web_sys::Headers::new().unwrap();
+    headers.set("X-Access-Token", "leaked").unwrap();
+    let init = web_sys::RequestInit::new();
+    init.set_headers(&headers);
+    let request =
+        web_sys::Request::new_with_str_and_init(&redirect_to_other_origin(), &init).unwrap();
+    let response = gloo_net::http::Request::from(request).send().await.unwrap();
+    let echo: Echo = response.json().await.unwrap();
+    assert_eq!(echo.path, "/echo/landed");
+    assert_eq!(
+        echo.headers.get("x-access-token").map(String::as_str),
+        Some("leaked")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_request_carrying_the_token_does_not_follow_a_redirect_to_another_origin() {
+    let http = http_with_custom_token_header(&access_token_expiring_in(600));
+    let result = http.get::<Echo>(&redirect_to_other_origin()).await;
+    assert!(
+        matches!(result, Err(AuthHttpError::Redirected)),
+        "{result:?}"
+    );
+    // The same client still reaches the API itself with the token.
+    let echo: Echo = http.get(&format!("{}/echo/api", echo_url())).await.unwrap();
+    assert!(echo.headers.contains_key("x-access-token"));
+}
+
+#[wasm_bindgen_test]
+async fn a_request_without_the_token_still_follows_redirects() {
+    let options = RequestOptions::default().allow_anonymous();
+    let echo: Echo = http_with_token(None)
+        .get_with(&redirect_to_other_origin(), &options)
+        .await
+        .unwrap();
+    assert_eq!(echo.path, "/echo/landed");
+    assert_eq!(echo.authorization, None);
+    assert!(!echo.headers.contains_key("x-access-token"));
+}

@@ -102,6 +102,11 @@ fn explain(error: &AuthHttpError, api_url: &str) -> CallFailure {
         AuthHttpError::InvalidUrl(url) => {
             (format!("The API address {url} is not a valid URL."), false)
         }
+        AuthHttpError::Redirected => (
+            "The API answered with a redirect, which is not followed with your access token."
+                .to_owned(),
+            false,
+        ),
         AuthHttpError::InvalidRequest | AuthHttpError::Encode(_) => {
             ("The request could not be built.".to_owned(), false)
         }
