@@ -274,9 +274,7 @@ pub async fn complete_login(
     // Measured from now, after the exchange, rather than from when the callback was read.
     let expires_at_ms = session_expiry(browser::now_ms(), expires_in, &access_token);
     let session = Session::new(access_token, id_token, expires_at_ms);
-    session
-        .save()
-        .map_err(|error| AuthError::Storage(Arc::new(error)))?;
+    session.save()?;
     Ok(CompletedLogin {
         session,
         return_to: transaction.return_to,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use super::id_token::IdTokenError;
 use super::random::RandomError;
+use super::storage::StorageError;
 
 /// Why a login did not start or did not complete.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -13,7 +14,7 @@ pub enum AuthError {
     Random(#[from] RandomError),
     /// Browser storage refused to keep the transaction or session.
     #[error("browser storage failed")]
-    Storage(#[source] Arc<gloo_storage::errors::StorageError>),
+    Storage(#[from] StorageError),
     /// The tenant answered the authorization request with an error.
     #[error("authorization error {error}")]
     Authorization {

@@ -39,7 +39,8 @@ pub use service::{AuthService, AuthState, use_auth};
 pub use session::Session;
 pub use signature::{SignatureError, verify_rs256};
 pub use storage::{
-    ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, TRANSACTION_KEY, save_transaction,
+    ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, StorageError, TRANSACTION_KEY, is_available,
+    local_storage_available, save_transaction, session_storage_available,
 };
 pub use transaction::{Transaction, safe_return_path};
 pub use urlencoded::{decode_pairs, encode_component, encode_pairs};

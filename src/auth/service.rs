@@ -1,6 +1,5 @@
 //! `AuthService`: the app-wide authentication state and the login, callback and logout actions.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -133,8 +132,7 @@ impl AuthService {
         let config = self.config();
         let with_pkce = config.response_type == ResponseType::Code;
         let transaction = Transaction::begin(with_pkce, return_to, &self.redirect_uri())?;
-        storage::save_transaction(&transaction)
-            .map_err(|error| AuthError::Storage(Arc::new(error)))?;
+        storage::save_transaction(&transaction)?;
         let url = authorize_url(&config, &transaction);
         navigate_away(&url);
         Ok(())

@@ -1,7 +1,7 @@
 //! The signed-in session: tokens and their expiry, restored from storage at start-up.
 
 use super::secrets::{AccessToken, IdToken};
-use super::storage::{self, StoredSession};
+use super::storage::{self, StorageError, StoredSession};
 
 /// Tokens of a signed-in user and when they stop being usable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +49,8 @@ impl Session {
     /// Stores the session under the quickstart's keys.
     ///
     /// # Errors
-    /// The storage error when localStorage refuses; nothing is left behind then.
-    pub fn save(&self) -> Result<(), gloo_storage::errors::StorageError> {
+    /// [`StorageError`] when localStorage is blocked or refuses; nothing is left behind then.
+    pub fn save(&self) -> Result<(), StorageError> {
         storage::save_session(&self.access_token, &self.id_token, self.expires_at_ms)
     }
 

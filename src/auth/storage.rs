@@ -1,10 +1,15 @@
-//! The only module that touches browser storage: key names and (de)serialisation.
+//! The only module that touches browser storage: key names, availability and (de)serialisation.
 //!
 //! The session lives in localStorage under the quickstart's keys, shared by the tabs of this
 //! origin; the login transaction lives in sessionStorage, private to the tab that started it.
+//! A browser may block either (`window.localStorage` throws a `SecurityError` or is null), and
+//! gloo-storage panics then, so every function checks availability first: reads find nothing,
+//! writes fail with [`StorageError::Unavailable`].
 
-use gloo_storage::errors::StorageError;
+use std::sync::Arc;
+
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use wasm_bindgen::JsValue;
 
 use super::secrets::{AccessToken, IdToken};
 use super::transaction::Transaction;
@@ -17,6 +22,41 @@ pub const ID_TOKEN_KEY: &str = "id_token";
 pub const EXPIRES_AT_KEY: &str = "expires_at";
 /// sessionStorage key of the pending login transaction.
 pub const TRANSACTION_KEY: &str = "auth_transaction";
+
+/// Why browser storage did not keep a value.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The browser blocks this storage (disabled, or `window.localStorage` throws or is null).
+    #[error("browser storage is unavailable")]
+    Unavailable,
+    /// The storage refused the write (e.g. its quota is used up).
+    #[error("browser storage refused the write")]
+    Refused(#[source] Arc<gloo_storage::errors::StorageError>),
+}
+
+impl From<gloo_storage::errors::StorageError> for StorageError {
+    fn from(error: gloo_storage::errors::StorageError) -> Self {
+        Self::Refused(Arc::new(error))
+    }
+}
+
+/// Whether a storage getter of `window` (e.g. `Window::local_storage`) yields a storage
+/// rather than throwing or returning null.
+pub fn is_available(
+    get_storage: impl FnOnce(&web_sys::Window) -> Result<Option<web_sys::Storage>, JsValue>,
+) -> bool {
+    web_sys::window().is_some_and(|window| matches!(get_storage(&window), Ok(Some(_))))
+}
+
+/// Whether localStorage (the session) can be used.
+pub fn local_storage_available() -> bool {
+    is_available(web_sys::Window::local_storage)
+}
+
+/// Whether sessionStorage (the login transaction) can be used.
+pub fn session_storage_available() -> bool {
+    is_available(web_sys::Window::session_storage)
+}
 
 /// What localStorage holds about the session.
 #[derive(Debug)]
@@ -41,16 +81,21 @@ pub fn is_session_key(key: Option<&str>) -> bool {
     key.is_none_or(|key| [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY].contains(&key))
 }
 
-fn read<T: serde::de::DeserializeOwned>(key: &str) -> Result<Option<T>, StorageError> {
+fn read<T: serde::de::DeserializeOwned>(
+    key: &str,
+) -> Result<Option<T>, gloo_storage::errors::StorageError> {
     match LocalStorage::get(key) {
         Ok(value) => Ok(Some(value)),
-        Err(StorageError::KeyNotFound(_)) => Ok(None),
+        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => Ok(None),
         Err(error) => Err(error),
     }
 }
 
-/// Reads the session keys.
+/// Reads the session keys; blocked storage holds none.
 pub fn load_session() -> StoredSession {
+    if !local_storage_available() {
+        return StoredSession::Empty;
+    }
     let access_token = read::<String>(ACCESS_TOKEN_KEY);
     let id_token = read::<String>(ID_TOKEN_KEY);
     // A JSON number as this app writes it, or a string of digits as other clients write it.
@@ -90,38 +135,52 @@ fn parse_expires_at(text: &str) -> Option<u64> {
 /// Writes the session keys.
 ///
 /// # Errors
-/// [`StorageError`] when localStorage refuses (quota, disabled storage).
+/// [`StorageError::Unavailable`] when localStorage is blocked, [`StorageError::Refused`] when
+/// it refuses a write (nothing is left behind then).
 pub fn save_session(
     access_token: &AccessToken,
     id_token: &IdToken,
     expires_at_ms: u64,
 ) -> Result<(), StorageError> {
+    if !local_storage_available() {
+        return Err(StorageError::Unavailable);
+    }
     let result = LocalStorage::set(ACCESS_TOKEN_KEY, access_token.secret())
         .and_then(|()| LocalStorage::set(ID_TOKEN_KEY, id_token.secret()))
         .and_then(|()| LocalStorage::set(EXPIRES_AT_KEY, expires_at_ms));
     if result.is_err() {
         clear_session();
     }
-    result
+    Ok(result?)
 }
 
-/// Removes the session keys.
+/// Removes the session keys (nothing to remove when localStorage is blocked).
 pub fn clear_session() {
-    for key in [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY] {
-        LocalStorage::delete(key);
+    if local_storage_available() {
+        for key in [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY] {
+            LocalStorage::delete(key);
+        }
     }
 }
 
 /// Stores the pending login transaction for this tab.
 ///
 /// # Errors
-/// [`StorageError`] when sessionStorage refuses.
+/// [`StorageError::Unavailable`] when sessionStorage is blocked, [`StorageError::Refused`]
+/// when it refuses the write.
 pub fn save_transaction(transaction: &Transaction) -> Result<(), StorageError> {
-    SessionStorage::set(TRANSACTION_KEY, transaction)
+    if !session_storage_available() {
+        return Err(StorageError::Unavailable);
+    }
+    Ok(SessionStorage::set(TRANSACTION_KEY, transaction)?)
 }
 
-/// Removes and returns the pending transaction; an unreadable one counts as none.
+/// Removes and returns the pending transaction; an unreadable one, or blocked
+/// sessionStorage, counts as none.
 pub fn take_transaction() -> Option<Transaction> {
+    if !session_storage_available() {
+        return None;
+    }
     let transaction = SessionStorage::get(TRANSACTION_KEY).ok();
     SessionStorage::delete(TRANSACTION_KEY);
     transaction
@@ -129,7 +188,9 @@ pub fn take_transaction() -> Option<Transaction> {
 
 /// Removes the pending transaction, if any.
 pub fn clear_transaction() {
-    SessionStorage::delete(TRANSACTION_KEY);
+    if session_storage_available() {
+        SessionStorage::delete(TRANSACTION_KEY);
+    }
 }
 
 #[cfg(test)]

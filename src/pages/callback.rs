@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::auth::{AuthError, IdTokenError, use_auth};
+use crate::auth::{AuthError, IdTokenError, StorageError, use_auth};
 use crate::navigation::{AppRoute, Link, use_navigator};
 
 /// " (description)" when the tenant sent one.
@@ -48,7 +48,12 @@ pub fn explain(error: &AuthError) -> String {
         }
         AuthError::IdToken(error) => format!("The ID token was rejected: {error}."),
         AuthError::Random(_) => "This browser cannot create secure random values.".to_owned(),
-        AuthError::Storage(_) => "This browser refused to store the login.".to_owned(),
+        AuthError::Storage(StorageError::Unavailable) => {
+            "This browser blocks storage, so you cannot stay logged in.".to_owned()
+        }
+        AuthError::Storage(StorageError::Refused(_)) => {
+            "This browser refused to store the login.".to_owned()
+        }
     }
 }
 
