@@ -2,14 +2,17 @@
 //!
 //! The session lives in localStorage under the quickstart's keys, shared by the tabs of this
 //! origin; the login transaction lives in sessionStorage, private to the tab that started it.
-//! A browser may block either (`window.localStorage` throws a `SecurityError` or is null), and
-//! gloo-storage panics then, so every function checks availability first: reads find nothing,
-//! writes fail with [`StorageError::Unavailable`].
+//! Values are stored as JSON, as gloo-storage writes them. A browser may block either storage
+//! (`window.localStorage` throws a `SecurityError` or is null), so every function gets the
+//! storage first: reads then find nothing, writes fail with [`StorageError::Unavailable`].
+//! web-sys is used directly rather than gloo-storage, which panics on blocked storage and
+//! costs more in the download.
 
 use std::sync::Arc;
 
-use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
+use web_sys::{Storage, Window};
 
 use super::secrets::{AccessToken, IdToken};
 use super::transaction::Transaction;
@@ -29,33 +32,61 @@ pub enum StorageError {
     /// The browser blocks this storage (disabled, or `window.localStorage` throws or is null).
     #[error("browser storage is unavailable")]
     Unavailable,
-    /// The storage refused the write (e.g. its quota is used up).
+    /// The storage threw on the write (e.g. `QuotaExceededError`); the JavaScript exception
+    /// is not a Rust error, so it is not kept.
     #[error("browser storage refused the write")]
-    Refused(#[source] Arc<gloo_storage::errors::StorageError>),
+    Refused,
+    /// The value could not be serialised to JSON.
+    #[error("value could not be serialised")]
+    Encode(#[source] Arc<serde_json::Error>),
 }
 
-impl From<gloo_storage::errors::StorageError> for StorageError {
-    fn from(error: gloo_storage::errors::StorageError) -> Self {
-        Self::Refused(Arc::new(error))
-    }
+/// The storage a getter of `window` (e.g. `Window::local_storage`) yields, unless it throws or
+/// returns null.
+fn storage(
+    get_storage: impl FnOnce(&Window) -> Result<Option<Storage>, JsValue>,
+) -> Option<Storage> {
+    web_sys::window().and_then(|window| get_storage(&window).ok().flatten())
 }
 
 /// Whether a storage getter of `window` (e.g. `Window::local_storage`) yields a storage
 /// rather than throwing or returning null.
-pub fn is_available(
-    get_storage: impl FnOnce(&web_sys::Window) -> Result<Option<web_sys::Storage>, JsValue>,
-) -> bool {
-    web_sys::window().is_some_and(|window| matches!(get_storage(&window), Ok(Some(_))))
+pub fn is_available(get_storage: impl FnOnce(&Window) -> Result<Option<Storage>, JsValue>) -> bool {
+    storage(get_storage).is_some()
+}
+
+fn local() -> Option<Storage> {
+    storage(Window::local_storage)
+}
+
+fn session() -> Option<Storage> {
+    storage(Window::session_storage)
 }
 
 /// Whether localStorage (the session) can be used.
 pub fn local_storage_available() -> bool {
-    is_available(web_sys::Window::local_storage)
+    local().is_some()
 }
 
 /// Whether sessionStorage (the login transaction) can be used.
 pub fn session_storage_available() -> bool {
-    is_available(web_sys::Window::session_storage)
+    session().is_some()
+}
+
+/// Writes `value` as JSON under `key`.
+fn write(storage: &Storage, key: &str, value: &impl Serialize) -> Result<(), StorageError> {
+    let json =
+        serde_json::to_string(value).map_err(|error| StorageError::Encode(Arc::new(error)))?;
+    storage
+        .set_item(key, &json)
+        .map_err(|_| StorageError::Refused)
+}
+
+/// A key's value: `Ok(None)` when absent, `Ok(Some(None))` when it is not a JSON string.
+fn read_string(storage: &Storage, key: &str) -> Result<Option<Option<String>>, JsValue> {
+    Ok(storage
+        .get_item(key)?
+        .map(|json| serde_json::from_str::<String>(&json).ok()))
 }
 
 /// What localStorage holds about the session.
@@ -81,28 +112,18 @@ pub fn is_session_key(key: Option<&str>) -> bool {
     key.is_none_or(|key| [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY].contains(&key))
 }
 
-fn read<T: serde::de::DeserializeOwned>(
-    key: &str,
-) -> Result<Option<T>, gloo_storage::errors::StorageError> {
-    match LocalStorage::get(key) {
-        Ok(value) => Ok(Some(value)),
-        Err(gloo_storage::errors::StorageError::KeyNotFound(_)) => Ok(None),
-        Err(error) => Err(error),
-    }
-}
-
 /// Reads the session keys; blocked storage holds none.
 pub fn load_session() -> StoredSession {
-    if !local_storage_available() {
+    let Some(storage) = local() else {
         return StoredSession::Empty;
-    }
-    let access_token = read::<String>(ACCESS_TOKEN_KEY);
-    let id_token = read::<String>(ID_TOKEN_KEY);
+    };
+    let access_token = read_string(&storage, ACCESS_TOKEN_KEY);
+    let id_token = read_string(&storage, ID_TOKEN_KEY);
     // A JSON number as this app writes it, or a string of digits as other clients write it.
-    let expires_at = LocalStorage::raw().get_item(EXPIRES_AT_KEY);
+    let expires_at = storage.get_item(EXPIRES_AT_KEY);
     match (access_token, id_token, expires_at) {
         (Ok(None), Ok(None), Ok(None)) => StoredSession::Empty,
-        (Ok(Some(access_token)), Ok(Some(id_token)), Ok(Some(expires_at))) => {
+        (Ok(Some(Some(access_token))), Ok(Some(Some(id_token))), Ok(Some(expires_at))) => {
             let expires_at_ms = parse_expires_at(&expires_at);
             match expires_at_ms {
                 Some(expires_at_ms) if !access_token.is_empty() && !id_token.is_empty() => {
@@ -142,23 +163,22 @@ pub fn save_session(
     id_token: &IdToken,
     expires_at_ms: u64,
 ) -> Result<(), StorageError> {
-    if !local_storage_available() {
-        return Err(StorageError::Unavailable);
-    }
-    let result = LocalStorage::set(ACCESS_TOKEN_KEY, access_token.secret())
-        .and_then(|()| LocalStorage::set(ID_TOKEN_KEY, id_token.secret()))
-        .and_then(|()| LocalStorage::set(EXPIRES_AT_KEY, expires_at_ms));
+    let storage = local().ok_or(StorageError::Unavailable)?;
+    let result = write(&storage, ACCESS_TOKEN_KEY, &access_token.secret())
+        .and_then(|()| write(&storage, ID_TOKEN_KEY, &id_token.secret()))
+        .and_then(|()| write(&storage, EXPIRES_AT_KEY, &expires_at_ms));
     if result.is_err() {
         clear_session();
     }
-    Ok(result?)
+    result
 }
 
 /// Removes the session keys (nothing to remove when localStorage is blocked).
 pub fn clear_session() {
-    if local_storage_available() {
+    if let Some(storage) = local() {
         for key in [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY] {
-            LocalStorage::delete(key);
+            // Removing never throws once the storage object exists.
+            let _ = storage.remove_item(key);
         }
     }
 }
@@ -169,27 +189,27 @@ pub fn clear_session() {
 /// [`StorageError::Unavailable`] when sessionStorage is blocked, [`StorageError::Refused`]
 /// when it refuses the write.
 pub fn save_transaction(transaction: &Transaction) -> Result<(), StorageError> {
-    if !session_storage_available() {
-        return Err(StorageError::Unavailable);
-    }
-    Ok(SessionStorage::set(TRANSACTION_KEY, transaction)?)
+    let storage = session().ok_or(StorageError::Unavailable)?;
+    write(&storage, TRANSACTION_KEY, transaction)
 }
 
 /// Removes and returns the pending transaction; an unreadable one, or blocked
 /// sessionStorage, counts as none.
 pub fn take_transaction() -> Option<Transaction> {
-    if !session_storage_available() {
-        return None;
-    }
-    let transaction = SessionStorage::get(TRANSACTION_KEY).ok();
-    SessionStorage::delete(TRANSACTION_KEY);
+    let storage = session()?;
+    let transaction = storage
+        .get_item(TRANSACTION_KEY)
+        .ok()
+        .flatten()
+        .and_then(|json| serde_json::from_str(&json).ok());
+    let _ = storage.remove_item(TRANSACTION_KEY);
     transaction
 }
 
 /// Removes the pending transaction, if any.
 pub fn clear_transaction() {
-    if session_storage_available() {
-        SessionStorage::delete(TRANSACTION_KEY);
+    if let Some(storage) = session() {
+        let _ = storage.remove_item(TRANSACTION_KEY);
     }
 }
 

@@ -51,7 +51,7 @@ pub fn explain(error: &AuthError) -> String {
         AuthError::Storage(StorageError::Unavailable) => {
             "This browser blocks storage, so you cannot stay logged in.".to_owned()
         }
-        AuthError::Storage(StorageError::Refused(_)) => {
+        AuthError::Storage(StorageError::Refused | StorageError::Encode(_)) => {
             "This browser refused to store the login.".to_owned()
         }
     }
