@@ -122,8 +122,9 @@ impl AuthService {
 
     /// Redirects to the tenant's login page, coming back to `return_to` (same-origin paths only).
     pub fn login_returning_to(&self, return_to: &str) {
+        // The nav bar explains the failure; no console line, so that `AuthError`'s `Display`
+        // (every variant's message) stays out of the download.
         if let Err(error) = self.start_login(return_to) {
-            leptos::logging::error!("could not start the login: {error}");
             self.state.set(AuthState::Failed(error));
         }
     }
@@ -170,7 +171,7 @@ impl AuthService {
                 Ok(completed.return_to)
             }
             Err(error) => {
-                leptos::logging::warn!("login failed: {error}");
+                // The callback page explains the failure (see `login_returning_to`).
                 // A failed (or forged) callback must not end a session that is still live.
                 self.state.set(match Session::restore(now_ms()) {
                     Some(session) => AuthState::Authenticated(session),
