@@ -593,7 +593,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_are_valid_and_match_the_shared_contract() {
+    fn defaults_are_valid_and_match_what_the_spa_and_api_expect() {
         let config = TenantConfig::default();
         config.validate().expect("defaults validate");
         assert_eq!(config.issuer, "http://localhost:3002/");
