@@ -18,6 +18,18 @@ async fn private(app: &Router, token: &str) -> Answer {
     call(app, "/api/private", Some(&format!("Bearer {token}"))).await
 }
 
+/// Waits until the issuer has been asked for its keys; a fetch that never starts fails the test
+/// instead of hanging it.
+async fn wait_for_first_fetch(server: &JwksServer) {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while server.jwks_fetches() == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the api never asked the issuer for its keys");
+}
+
 /// 503 with a JSON body and `Retry-After`, never a challenge.
 fn assert_unavailable(answer: &Answer) {
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{answer:?}");
@@ -129,9 +141,7 @@ async fn concurrent_misses_share_one_fetch() {
             async move { private(&app, &token).await.status },
         ));
     }
-    while server.jwks_fetches() == 0 {
-        tokio::task::yield_now().await;
-    }
+    wait_for_first_fetch(&server).await;
     // Give the other requests the chance to queue behind the fetch in flight.
     for _ in 0..100 {
         tokio::task::yield_now().await;
@@ -313,9 +323,7 @@ async fn fetch_outlives_a_request_that_gives_up_waiting_for_it() {
         let token = token.clone();
         tokio::spawn(async move { private(&app, &token).await })
     };
-    while server.jwks_fetches() == 0 {
-        tokio::task::yield_now().await;
-    }
+    wait_for_first_fetch(&server).await;
     // The client disconnects (or its request times out) while the issuer is still answering.
     abandoned.abort();
     assert!(abandoned.await.unwrap_err().is_cancelled());
