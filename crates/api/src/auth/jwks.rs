@@ -35,6 +35,9 @@ pub enum JwksFetchError {
     /// The body is not a usable JWKS.
     #[error("jwks document rejected")]
     Document(#[from] JwksDocumentError),
+    /// No HTTP client with the required timeouts and redirect policy could be built.
+    #[error("no http client for jwks requests")]
+    NoClient,
 }
 
 /// Why no key could be found for a `kid`.
@@ -101,7 +104,9 @@ pub(crate) struct JwksCache {
 struct KeySource {
     issuer: Issuer,
     settings: JwksSettings,
-    client: reqwest::Client,
+    /// `None` when the client could not be built: keys are then unavailable (503), rather than
+    /// fetched by a client without timeouts that follows redirects.
+    client: Option<reqwest::Client>,
     keys: RwLock<Arc<CachedKeys>>,
     /// Bumped after every completed fetch, so a waiter can tell that it shared one.
     fetches_completed: AtomicU64,
@@ -119,10 +124,10 @@ impl JwksCache {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("api/", env!("CARGO_PKG_VERSION")))
             .build()
-            .unwrap_or_else(|error| {
-                tracing::warn!(error = %error, "falling back to a default http client for jwks");
-                reqwest::Client::new()
-            });
+            .inspect_err(
+                |error| tracing::error!(error = %error, "cannot build the jwks http client"),
+            )
+            .ok();
         let shared = Arc::new(KeySource {
             issuer,
             settings,
@@ -288,8 +293,8 @@ impl KeySource {
 
     async fn get_bounded(&self, url: Url) -> Result<Vec<u8>, JwksFetchError> {
         let max = self.settings.max_bytes;
-        let mut response = self
-            .client
+        let client = self.client.as_ref().ok_or(JwksFetchError::NoClient)?;
+        let mut response = client
             .get(url)
             .header(ACCEPT, "application/json")
             .send()
