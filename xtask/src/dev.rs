@@ -60,7 +60,10 @@ pub fn run() -> Result<(), String> {
         "API",
         toolchain
             .command(bin.join("api"))
+            // Both spellings of the issuer, so a `.env` naming a real tenant (which never
+            // overrides the environment) cannot disagree with the dev tenant.
             .env("ISSUER_BASE_URL", TENANT_ISSUER)
+            .env("AUTH0_DOMAIN", TENANT_ISSUER.trim_end_matches('/'))
             .env("AUTH0_AUDIENCE", AUDIENCE)
             .env("PORT", API_PORT.to_string())
             .env("ALLOWED_ORIGINS", format!("http://localhost:{SPA_PORT}")),
