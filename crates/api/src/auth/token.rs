@@ -119,7 +119,7 @@ pub(crate) struct TokenVerifier {
 }
 
 impl TokenVerifier {
-    /// Builds the validation rules once, explicitly (never `Validation::default()`).
+    /// Builds the validation rules once, explicitly: RS256 only, never the permissive defaults.
     pub(crate) fn new(config: &Config) -> Self {
         let leeway_seconds = config.clock_leeway.as_secs();
         let mut validation = Validation::new(Algorithm::RS256);
