@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{Algorithm, Validation};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -226,6 +226,19 @@ pub enum VerifyError {
     Invalid(#[source] jsonwebtoken::errors::Error),
 }
 
+/// The public key named by the token header's `kid`, among this tenant's keys only.
+fn verification_key<'keys>(
+    keys: &'keys SigningKeys,
+    token: &str,
+) -> Result<&'keys DecodingKey, VerifyError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::UnknownKey)?;
+    header
+        .kid
+        .as_deref()
+        .and_then(|kid| keys.decoding_key(kid))
+        .ok_or(VerifyError::UnknownKey)
+}
+
 /// Verifies one of this tenant's access tokens for `/userinfo`: RS256 signature with one of our
 /// keys, issuer, `exp`, and `aud` containing `<issuer>userinfo`.
 ///
@@ -236,12 +249,7 @@ pub fn verify_userinfo_token(
     keys: &SigningKeys,
     token: &str,
 ) -> Result<AccessTokenClaims, VerifyError> {
-    let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::UnknownKey)?;
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.decoding_key(kid))
-        .ok_or(VerifyError::UnknownKey)?;
+    let key = verification_key(keys, token)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[&config.issuer]);
     validation.set_audience(&[userinfo_audience(&config.issuer)]);
@@ -263,12 +271,7 @@ pub fn id_token_hint_client(
     keys: &SigningKeys,
     token: &str,
 ) -> Result<ClientId, VerifyError> {
-    let header = jsonwebtoken::decode_header(token).map_err(|_| VerifyError::UnknownKey)?;
-    let key = header
-        .kid
-        .as_deref()
-        .and_then(|kid| keys.decoding_key(kid))
-        .ok_or(VerifyError::UnknownKey)?;
+    let key = verification_key(keys, token)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[&config.issuer]);
     validation.validate_exp = false;

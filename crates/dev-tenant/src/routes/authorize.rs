@@ -116,11 +116,7 @@ pub fn complete(
         ),
         (ResponseType::IdToken | ResponseType::TokenIdToken, _) => {
             let profile = user.profile(&state.config.issuer);
-            let permissions = request
-                .audience
-                .as_ref()
-                .map(Audience::as_str)
-                .map(|audience| user.scopes_for(audience).to_vec());
+            let permissions = user.permissions_claim(request.audience.as_ref());
             let with_access_token = request.response_type == ResponseType::TokenIdToken;
             let tokens = match mint(
                 &state.config,

@@ -13,7 +13,6 @@ use serde::Serialize;
 
 use crate::clock::now;
 use crate::grant::split_scope;
-use crate::identifiers::Audience;
 use crate::state::SharedState;
 use crate::store::RefreshRefusal;
 use crate::tokens::mint;
@@ -242,11 +241,7 @@ pub async fn token(
         return Err(TokenError::InvalidGrant("The user no longer exists"));
     };
     let profile = user.profile(&state.config.issuer);
-    let permissions = grant
-        .audience
-        .as_ref()
-        .map(Audience::as_str)
-        .map(|audience| user.scopes_for(audience).to_vec());
+    let permissions = user.permissions_claim(grant.audience.as_ref());
     let tokens = mint(
         &state.config,
         &state.keys,
