@@ -1,0 +1,108 @@
+//! Loading the tenant from a TOML or JSON file: every field optional, omitted ones keep the
+//! built-in defaults, and the result is validated.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{ApiConfig, ClientConfig, ConfigError, TenantConfig, UserConfig};
+
+/// The on-disk shape: every field optional, defaults filled from the built-in tenant.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    issuer: Option<String>,
+    access_token_lifetime_seconds: Option<u64>,
+    id_token_lifetime_seconds: Option<u64>,
+    code_lifetime_seconds: Option<u64>,
+    session_lifetime_seconds: Option<u64>,
+    clients: Option<Vec<ClientConfig>>,
+    apis: Option<Vec<ApiConfig>>,
+    users: Option<Vec<UserConfig>>,
+}
+
+impl TenantConfig {
+    /// Reads a TOML (`.toml`) or JSON (`.json`) file; fields it omits keep their defaults.
+    ///
+    /// # Errors
+    /// Unreadable file, parse error, or a field refused by [`TenantConfig::validate`].
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let extension = path.extension().and_then(|extension| extension.to_str());
+        match extension {
+            Some("toml") => Self::parse_toml(&text, path),
+            Some("json") => Self::parse_json(&text, path),
+            _ => Err(ConfigError::UnknownFormat {
+                path: path.to_owned(),
+            }),
+        }
+    }
+
+    /// Parses and validates TOML; `path` names the source in errors.
+    pub(super) fn parse_toml(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|source| ConfigError::Toml {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_config_file(file)
+    }
+
+    /// Parses and validates JSON; `path` names the source in errors.
+    pub(super) fn parse_json(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let file: ConfigFile = serde_json::from_str(text).map_err(|source| ConfigError::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_config_file(file)
+    }
+
+    fn from_config_file(file: ConfigFile) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let seconds =
+            |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
+        let config = Self {
+            issuer: file.issuer.unwrap_or(defaults.issuer),
+            clients: file.clients.unwrap_or(defaults.clients),
+            apis: file.apis.unwrap_or(defaults.apis),
+            users: file.users.unwrap_or(defaults.users),
+            access_token_lifetime: seconds(
+                file.access_token_lifetime_seconds,
+                defaults.access_token_lifetime,
+            ),
+            id_token_lifetime: seconds(file.id_token_lifetime_seconds, defaults.id_token_lifetime),
+            code_lifetime: seconds(file.code_lifetime_seconds, defaults.code_lifetime),
+            session_lifetime: seconds(file.session_lifetime_seconds, defaults.session_lifetime),
+        };
+        config.validate()?;
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let error =
+            TenantConfig::parse_toml("isuer = \"http://localhost:3002/\"", Path::new("test.toml"))
+                .expect_err("refused");
+        assert!(matches!(error, ConfigError::Toml { .. }), "{error:?}");
+    }
+
+    #[test]
+    fn file_values_override_defaults() {
+        let config = TenantConfig::parse_toml(
+            "code_lifetime_seconds = 5\nissuer = \"http://127.0.0.1:4000/\"",
+            Path::new("test.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.code_lifetime, Duration::from_secs(5));
+        assert_eq!(config.issuer, "http://127.0.0.1:4000/");
+        assert_eq!(config.clients, TenantConfig::default().clients);
+    }
+}

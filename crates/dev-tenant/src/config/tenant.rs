@@ -1,0 +1,150 @@
+//! The tenant as a whole: its issuer, registered clients, APIs and users, and lifetimes, with
+//! the built-in development defaults and the lookups the endpoints use.
+
+use std::time::Duration;
+
+use super::{ApiConfig, ClientConfig, ConfigError, UserConfig};
+use crate::identifiers::{Audience, ClientId};
+
+/// The issuer of the built-in defaults (trailing slash, byte-exact).
+pub const DEFAULT_ISSUER: &str = "http://localhost:3002/";
+/// The client id of the built-in default client (the SPA).
+pub const DEFAULT_CLIENT_ID: &str = "local-spa-client";
+/// The identifier (audience) of the built-in default API.
+pub const DEFAULT_AUDIENCE: &str = "https://quickstarts/api";
+/// The scope of the built-in default API.
+pub const DEFAULT_API_SCOPE: &str = "read:messages";
+/// The password of every built-in development user.
+pub const DEFAULT_PASSWORD: &str = "password123";
+const DEFAULT_SPA_ORIGIN: &str = "http://localhost:3000";
+
+/// Everything the tenant serves. `Default` gives the built-in development tenant.
+#[derive(Clone, Debug)]
+pub struct TenantConfig {
+    /// The issuer URL, with trailing slash; compared byte-exact everywhere.
+    pub issuer: String,
+    /// Registered applications.
+    pub clients: Vec<ClientConfig>,
+    /// Registered APIs (audiences).
+    pub apis: Vec<ApiConfig>,
+    /// Users who can log in.
+    pub users: Vec<UserConfig>,
+    /// Lifetime of access tokens.
+    pub access_token_lifetime: Duration,
+    /// Lifetime of ID tokens.
+    pub id_token_lifetime: Duration,
+    /// Lifetime of authorization codes (RFC 6749 4.1.2 recommends at most ten minutes).
+    pub code_lifetime: Duration,
+    /// Lifetime of the login session cookie and of a pending login transaction.
+    pub session_lifetime: Duration,
+}
+
+impl Default for TenantConfig {
+    fn default() -> Self {
+        let mut reader = UserConfig::new("reader@example.com", DEFAULT_PASSWORD);
+        reader.permissions.insert(
+            Audience::from(DEFAULT_AUDIENCE),
+            vec![DEFAULT_API_SCOPE.to_owned()],
+        );
+        Self {
+            issuer: DEFAULT_ISSUER.to_owned(),
+            clients: vec![ClientConfig {
+                client_id: ClientId::from(DEFAULT_CLIENT_ID),
+                name: "Local SPA".to_owned(),
+                callback_urls: vec![format!("{DEFAULT_SPA_ORIGIN}/callback")],
+                logout_urls: vec![DEFAULT_SPA_ORIGIN.to_owned()],
+                web_origins: vec![DEFAULT_SPA_ORIGIN.to_owned()],
+            }],
+            apis: vec![ApiConfig {
+                identifier: Audience::from(DEFAULT_AUDIENCE),
+                scopes: vec![DEFAULT_API_SCOPE.to_owned()],
+            }],
+            users: vec![
+                reader,
+                UserConfig::new("guest@example.com", DEFAULT_PASSWORD),
+            ],
+            access_token_lifetime: Duration::from_secs(3600),
+            id_token_lifetime: Duration::from_secs(36000),
+            code_lifetime: Duration::from_secs(60),
+            session_lifetime: Duration::from_secs(8 * 3600),
+        }
+    }
+}
+
+impl TenantConfig {
+    /// Defaults, but issuer = `issuer` and the default client's callback URL
+    /// `<spa_origin>/callback`, logout URL and web origin `<spa_origin>`.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidField`] when either URL is refused by [`TenantConfig::validate`].
+    pub fn for_local(issuer: &str, spa_origin: &str) -> Result<Self, ConfigError> {
+        let spa_origin = spa_origin.trim_end_matches('/');
+        let mut config = Self {
+            issuer: issuer.to_owned(),
+            ..Self::default()
+        };
+        let client = &mut config.clients[0];
+        client.callback_urls = vec![format!("{spa_origin}/callback")];
+        client.logout_urls = vec![spa_origin.to_owned()];
+        client.web_origins = vec![spa_origin.to_owned()];
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The registered client with this id.
+    pub fn client(&self, client_id: &str) -> Option<&ClientConfig> {
+        self.clients
+            .iter()
+            .find(|client| client.client_id == client_id)
+    }
+
+    /// The registered API with this identifier.
+    pub fn api(&self, identifier: &str) -> Option<&ApiConfig> {
+        self.apis.iter().find(|api| api.identifier == identifier)
+    }
+
+    /// The user with this email (case-insensitive, as email addresses are in practice).
+    pub fn user(&self, email: &str) -> Option<&UserConfig> {
+        self.users
+            .iter()
+            .find(|user| user.email.eq_ignore_ascii_case(email.trim()))
+    }
+
+    /// Every web origin of every client, for CORS.
+    pub fn web_origins(&self) -> Vec<String> {
+        let mut origins: Vec<String> = self
+            .clients
+            .iter()
+            .flat_map(|client| client.web_origins.iter().cloned())
+            .collect();
+        origins.sort();
+        origins.dedup();
+        origins
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_match_what_the_spa_and_api_expect() {
+        let config = TenantConfig::default();
+        config.validate().expect("defaults validate");
+        assert_eq!(config.issuer, "http://localhost:3002/");
+        let client = config.client("local-spa-client").expect("default client");
+        assert_eq!(client.callback_urls, ["http://localhost:3000/callback"]);
+        assert_eq!(
+            config
+                .user("reader@example.com")
+                .map(|user| user.scopes_for(DEFAULT_AUDIENCE).len()),
+            Some(1)
+        );
+        assert_eq!(
+            config
+                .user("guest@example.com")
+                .map(|user| user.scopes_for(DEFAULT_AUDIENCE).len()),
+            Some(0)
+        );
+    }
+}

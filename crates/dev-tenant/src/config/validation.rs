@@ -1,0 +1,292 @@
+//! The rules a configuration must satisfy before the tenant serves it; a refusal names the
+//! offending field, e.g. `clients[0].callback_urls[1]: http URL must be loopback`.
+
+use url::{Host, Url};
+
+use super::{ConfigError, TenantConfig};
+
+/// The longest access or ID token lifetime, Auth0's limit: 30 days.
+const MAX_TOKEN_LIFETIME_SECONDS: u64 = 30 * 24 * 3600;
+/// The longest authorization code lifetime RFC 6749 4.1.2 recommends: ten minutes.
+const MAX_CODE_LIFETIME_SECONDS: u64 = 600;
+/// The longest login session, Auth0's limit: a year.
+const MAX_SESSION_LIFETIME_SECONDS: u64 = 365 * 24 * 3600;
+
+fn invalid(field: impl Into<String>, reason: &'static str) -> ConfigError {
+    ConfigError::InvalidField {
+        field: field.into(),
+        reason,
+    }
+}
+
+impl TenantConfig {
+    /// Checks every field; the error names the first offending one.
+    ///
+    /// # Errors
+    /// [`ConfigError::InvalidField`] naming the field, e.g.
+    /// `clients[0].callback_urls[1]: http URL must be loopback`.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let issuer = check_url("issuer", &self.issuer)?;
+        if !self.issuer.ends_with('/') {
+            return Err(invalid("issuer", "must end with a slash"));
+        }
+        if issuer.query().is_some() {
+            return Err(invalid("issuer", "must not have a query"));
+        }
+        if issuer.path() != "/" {
+            // Every endpoint is served at the root, so the issuer cannot carry a path.
+            return Err(invalid("issuer", "must have no path"));
+        }
+        // A zero lifetime makes every code, session or token dead on arrival, and a huge one
+        // overflows `now + lifetime`. The upper bounds are Auth0's (30 days for tokens, a year
+        // for sessions) and RFC 6749 4.1.2's ten minutes for codes.
+        let lifetimes = [
+            (
+                "access_token_lifetime_seconds",
+                self.access_token_lifetime,
+                MAX_TOKEN_LIFETIME_SECONDS,
+            ),
+            (
+                "id_token_lifetime_seconds",
+                self.id_token_lifetime,
+                MAX_TOKEN_LIFETIME_SECONDS,
+            ),
+            (
+                "code_lifetime_seconds",
+                self.code_lifetime,
+                MAX_CODE_LIFETIME_SECONDS,
+            ),
+            (
+                "session_lifetime_seconds",
+                self.session_lifetime,
+                MAX_SESSION_LIFETIME_SECONDS,
+            ),
+        ];
+        for (field, lifetime, maximum) in lifetimes {
+            if lifetime.is_zero() {
+                return Err(invalid(field, "must be positive"));
+            }
+            if lifetime.as_secs() > maximum {
+                return Err(invalid(field, "is longer than allowed"));
+            }
+        }
+        if self.clients.is_empty() {
+            return Err(invalid("clients", "must not be empty"));
+        }
+        for (index, client) in self.clients.iter().enumerate() {
+            let field = format!("clients[{index}]");
+            if client.client_id.as_str().trim().is_empty() {
+                return Err(invalid(format!("{field}.client_id"), "must not be empty"));
+            }
+            if self.clients[..index]
+                .iter()
+                .any(|other| other.client_id == client.client_id)
+            {
+                return Err(invalid(format!("{field}.client_id"), "is a duplicate"));
+            }
+            for (url_index, url) in client.callback_urls.iter().enumerate() {
+                check_url(&format!("{field}.callback_urls[{url_index}]"), url)?;
+            }
+            for (url_index, url) in client.logout_urls.iter().enumerate() {
+                check_url(&format!("{field}.logout_urls[{url_index}]"), url)?;
+            }
+            for (origin_index, origin) in client.web_origins.iter().enumerate() {
+                let origin_field = format!("{field}.web_origins[{origin_index}]");
+                let parsed = check_url(&origin_field, origin)?;
+                if parsed.origin().ascii_serialization() != *origin {
+                    return Err(invalid(
+                        origin_field,
+                        "must be an origin: scheme, host and port only",
+                    ));
+                }
+            }
+        }
+        for (index, api) in self.apis.iter().enumerate() {
+            let field = format!("apis[{index}]");
+            if api.identifier.as_str().trim().is_empty() {
+                return Err(invalid(format!("{field}.identifier"), "must not be empty"));
+            }
+            if self.apis[..index]
+                .iter()
+                .any(|other| other.identifier == api.identifier)
+            {
+                return Err(invalid(format!("{field}.identifier"), "is a duplicate"));
+            }
+            for (scope_index, scope) in api.scopes.iter().enumerate() {
+                if !is_scope_token(scope) {
+                    return Err(invalid(
+                        format!("{field}.scopes[{scope_index}]"),
+                        "must be a non-empty scope without spaces",
+                    ));
+                }
+            }
+        }
+        for (index, user) in self.users.iter().enumerate() {
+            let field = format!("users[{index}]");
+            let (local, domain) = user.email.split_once('@').unwrap_or_default();
+            if local.is_empty() || domain.is_empty() {
+                return Err(invalid(
+                    format!("{field}.email"),
+                    "must be an email address",
+                ));
+            }
+            if self.users[..index]
+                .iter()
+                .any(|other| other.email.eq_ignore_ascii_case(&user.email))
+            {
+                return Err(invalid(format!("{field}.email"), "is a duplicate"));
+            }
+            if user.password.is_empty() {
+                return Err(invalid(format!("{field}.password"), "must not be empty"));
+            }
+            if user.nickname.as_ref().is_some_and(String::is_empty) {
+                return Err(invalid(format!("{field}.nickname"), "must not be empty"));
+            }
+            for (audience, scopes) in &user.permissions {
+                let permission_field = format!("{field}.permissions.\"{audience}\"");
+                let Some(api) = self.apis.iter().find(|api| &api.identifier == audience) else {
+                    return Err(invalid(
+                        permission_field,
+                        "names an API that is not configured",
+                    ));
+                };
+                for (scope_index, scope) in scopes.iter().enumerate() {
+                    if !api.scopes.contains(scope) {
+                        return Err(invalid(
+                            format!("{permission_field}[{scope_index}]"),
+                            "is not a scope of that API",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .chars()
+            .all(|character| character.is_ascii_graphic() && character != '"' && character != '\\')
+}
+
+/// Whether `host` is loopback: `localhost`, `127.0.0.0/8` or `::1`.
+pub fn is_loopback_host(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(domain) => domain.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(address) => address.is_loopback(),
+        Host::Ipv6(address) => address.is_loopback(),
+    }
+}
+
+fn check_url(field: &str, value: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(value).map_err(|_| invalid(field, "must be an absolute URL"))?;
+    if url.fragment().is_some() {
+        return Err(invalid(field, "must not have a fragment"));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = url.host().as_ref().is_some_and(is_loopback_host);
+            if !loopback {
+                return Err(invalid(field, "http URL must be loopback"));
+            }
+        }
+        _ => return Err(invalid(field, "must be an http or https URL")),
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn field_of(error: ConfigError) -> (String, &'static str) {
+        match error {
+            ConfigError::InvalidField { field, reason } => (field, reason),
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_loopback_http_callback_is_refused_naming_the_field() {
+        let error = TenantConfig::parse_toml(
+            r#"
+            [[clients]]
+            client_id = "app"
+            callback_urls = ["http://localhost:3000/callback", "http://example.com/callback"]
+            "#,
+            Path::new("test.toml"),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            error.to_string(),
+            "clients[0].callback_urls[1]: http URL must be loopback"
+        );
+    }
+
+    #[test]
+    fn issuer_without_trailing_slash_is_refused() {
+        let error = TenantConfig::for_local("http://localhost:3002", "http://localhost:3000")
+            .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            ("issuer".to_owned(), "must end with a slash")
+        );
+    }
+
+    #[test]
+    fn permission_for_unknown_scope_is_refused() {
+        let error = TenantConfig::parse_json(r#"{"users":[{"email":"a@b.c","password":"x","permissions":{"https://quickstarts/api":["write:all"]}}]}"#, Path::new("test.json"))
+        .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            (
+                "users[0].permissions.\"https://quickstarts/api\"[0]".to_owned(),
+                "is not a scope of that API"
+            )
+        );
+    }
+
+    #[test]
+    fn web_origin_with_a_path_is_refused() {
+        let error = TenantConfig::parse_json(
+            r#"{"clients":[{"client_id":"a","web_origins":["http://localhost:3000/app"]}]}"#,
+            Path::new("test.json"),
+        )
+        .expect_err("refused");
+        assert_eq!(field_of(error).0, "clients[0].web_origins[0]");
+    }
+
+    #[test]
+    fn zero_code_and_session_lifetimes_are_refused_naming_the_field() {
+        for field in ["code_lifetime_seconds", "session_lifetime_seconds"] {
+            let error = TenantConfig::parse_toml(&format!("{field} = 0"), Path::new("test.toml"))
+                .expect_err("refused");
+            assert_eq!(field_of(error), (field.to_owned(), "must be positive"));
+        }
+    }
+
+    #[test]
+    fn lifetimes_that_would_overflow_the_clock_are_refused_naming_the_field() {
+        for field in [
+            "access_token_lifetime_seconds",
+            "id_token_lifetime_seconds",
+            "code_lifetime_seconds",
+            "session_lifetime_seconds",
+        ] {
+            let error = TenantConfig::parse_toml(
+                &format!("{field} = {}", i64::MAX),
+                Path::new("test.toml"),
+            )
+            .expect_err("refused");
+            assert_eq!(
+                field_of(error),
+                (field.to_owned(), "is longer than allowed")
+            );
+        }
+    }
+}
