@@ -1,5 +1,6 @@
 //! The `/authorize` request (RFC 6749 4.1.1 and 4.2.1, OIDC Core 3.1.2.1 and 3.2.2.1): parsing,
-//! validation in the order the RFC requires, and building the redirect back to the client.
+//! validation in the order the RFC requires, and encoding the answer's parameters into the
+//! redirect URI. Issuing and delivering that answer is [`crate::authorization_response`]'s job.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod authorization_response;
 pub mod authorize;
 pub mod clock;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod keys;
 pub mod opaque;
 pub mod pages;
 pub mod pkce;
+pub mod redirect;
 pub mod routes;
 pub mod state;
 pub mod store;

@@ -8,10 +8,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use crate::authorization_response;
 use crate::cookies::{self, SESSION_COOKIE, csrf_cookie_name};
 use crate::opaque::constant_time_eq;
 use crate::pages::{self, LoginView};
-use crate::routes::authorize::complete;
 use crate::state::{AppState, SharedState};
 use crate::store::{LOGIN_LIFETIME_SECONDS, LoginTransaction};
 
@@ -91,7 +91,8 @@ pub async fn submit(
         lifetime,
         state.secure_cookies(),
     );
-    let mut response = complete(&state, &transaction.request, &session, Some(cookie));
+    let mut response =
+        authorization_response::complete(&state, &transaction.request, &session, Some(cookie));
     response
         .headers_mut()
         .append(SET_COOKIE, cookies::clear(&csrf_cookie, LOGIN_PATH));

@@ -11,7 +11,7 @@ use crate::config::TenantConfig;
 use crate::cookies::{self, SESSION_COOKIE};
 use crate::identifiers::ClientId;
 use crate::pages;
-use crate::routes::authorize::redirect;
+use crate::redirect;
 use crate::state::{AppState, SharedState};
 use crate::tokens::id_token_hint_client;
 
@@ -52,7 +52,7 @@ pub async fn auth0_logout(
             .and_then(|client_id| state.config.client(client_id.as_str()))
             .and_then(|client| client.logout_urls.first());
         return match first_logout_url {
-            Some(url) => redirect(url, Some(cleared)),
+            Some(url) => redirect::found(url, Some(cleared)),
             None => with_cookie(
                 pages::html(StatusCode::OK, pages::logged_out_page(&state.config)),
                 cleared,
@@ -83,7 +83,7 @@ pub async fn auth0_logout(
             "The returnTo URL is not an allowed logout URL (it must match exactly).",
         );
     }
-    redirect(&return_to, Some(cleared))
+    redirect::found(&return_to, Some(cleared))
 }
 
 /// `GET /oidc/logout` (OIDC RP-Initiated Logout 1.0 section 2).
@@ -152,7 +152,7 @@ pub async fn oidc_logout(
         }
         _ => redirect_uri,
     };
-    redirect(&location, Some(cleared))
+    redirect::found(&location, Some(cleared))
 }
 
 /// Ends the browser's session, if any, and returns the cookie that clears it.

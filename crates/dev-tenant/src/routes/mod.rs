@@ -1,4 +1,6 @@
-//! The HTTP handlers, one file per endpoint family.
+//! The HTTP handlers, one file per endpoint family. A handler never calls another route's
+//! handler or helpers: the steps two routes share live in protocol modules such as
+//! [`crate::authorization_response`] and [`crate::redirect`].
 
 pub mod assets;
 pub mod authorize;
