@@ -184,7 +184,34 @@ fn keys_are_stored_privately_reloaded_and_rotated() {
 
     let after_restart = SigningKeys::load_or_generate(&dir.0).expect("reload after rotation");
     assert_eq!(after_restart.signing_kid(), rotated.signing_kid());
-    assert_eq!(after_restart.jwks().keys.len(), 2);
+    let served = serde_json::to_value(after_restart.jwks()).expect("the JWKS serialises");
+    let served = served["keys"].as_array().expect("a keys array");
+    assert_eq!(
+        served.len(),
+        2,
+        "the old key stays published after a restart"
+    );
+    for (key, kid) in served.iter().zip(after_restart.kids()) {
+        let mut members: Vec<&str> = key
+            .as_object()
+            .expect("a JWK object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        members.sort_unstable();
+        assert_eq!(members, ["alg", "e", "kid", "kty", "n", "use"], "{key}");
+        assert_eq!(key["kty"], "RSA");
+        assert_eq!(key["use"], "sig");
+        assert_eq!(key["alg"], "RS256");
+        assert_eq!(key["e"], "AQAB");
+        assert_eq!(key["kid"], kid);
+        let n = key["n"].as_str().expect("n");
+        assert_eq!(
+            oidc_protocol::jwk::rsa_thumbprint(n, "AQAB"),
+            kid,
+            "the kid is the RFC 7638 thumbprint"
+        );
+    }
     assert!(
         !format!("{after_restart:?}").contains("PRIVATE"),
         "Debug prints no key material"
