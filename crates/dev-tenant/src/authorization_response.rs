@@ -6,11 +6,11 @@
 use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
+use oidc_protocol::Audience;
 
 use crate::authorize::{AuthorizeRequest, RedirectTarget, ResponseMode, ResponseType};
 use crate::clock::now;
 use crate::grant::{Grant, granted_scopes};
-use crate::identifiers::Audience;
 use crate::pages;
 use crate::redirect;
 use crate::state::AppState;

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use oidc_protocol::{Audience, ClientId};
 use url::Url;
 
 use crate::config::TenantConfig;
 use crate::grant::split_scope;
-use crate::identifiers::{Audience, ClientId};
 use crate::pkce::{PkceChallenge, PkceError};
 
 /// The flows this tenant implements.

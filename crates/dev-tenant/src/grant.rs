@@ -1,8 +1,9 @@
 //! What a user authorized for a client: the subject, audience, granted scopes and the OIDC
 //! context (nonce, auth time, session) that tokens are minted from.
 
+use oidc_protocol::{Audience, ClientId};
+
 use crate::config::{TenantConfig, UserConfig};
-use crate::identifiers::{Audience, ClientId};
 
 /// The OpenID Connect scopes this tenant understands (OIDC Core 5.4, plus `offline_access`).
 pub const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];

@@ -10,7 +10,6 @@ pub mod clock;
 pub mod config;
 pub mod cookies;
 pub mod grant;
-pub mod identifiers;
 pub mod keys;
 pub mod opaque;
 pub mod pages;

@@ -4,12 +4,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use oidc_protocol::ClientId;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Profile, TenantConfig};
 use crate::grant::Grant;
-use crate::identifiers::ClientId;
 use crate::keys::SigningKeys;
 
 /// The `aud` claim: one string, or several.

@@ -1,8 +1,7 @@
 //! A registered API: the audience of access tokens and the scopes it defines.
 
+use oidc_protocol::Audience;
 use serde::Deserialize;
-
-use crate::identifiers::Audience;
 
 /// A registered API, the `audience` of access tokens.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -1,8 +1,7 @@
 //! A registered application: its client id and the URLs it may be sent back to.
 
+use oidc_protocol::ClientId;
 use serde::Deserialize;
-
-use crate::identifiers::ClientId;
 
 /// A registered public client (an SPA).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
+use oidc_protocol::{Audience, ClientId};
+
 use super::{ApiConfig, ClientConfig, ConfigError, UserConfig};
-use crate::identifiers::{Audience, ClientId};
 
 /// The issuer of the built-in defaults (trailing slash, byte-exact).
 pub const DEFAULT_ISSUER: &str = "http://localhost:3002/";

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use oidc_protocol::Audience;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-
-use crate::identifiers::Audience;
 
 const DEFAULT_UPDATED_AT: &str = "2026-01-01T00:00:00.000Z";
 

@@ -5,11 +5,11 @@ use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use oidc_protocol::ClientId;
 use serde::Deserialize;
 
 use crate::config::TenantConfig;
 use crate::cookies::{self, SESSION_COOKIE};
-use crate::identifiers::ClientId;
 use crate::pages;
 use crate::redirect;
 use crate::state::{AppState, SharedState};
