@@ -5,12 +5,11 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use oidc_protocol::{Audience, ClientId};
+use oidc_protocol::{Audience, ClientId, PkceChallenge, PkceError};
 use url::Url;
 
 use crate::config::TenantConfig;
 use crate::grant::split_scope;
-use crate::pkce::{PkceChallenge, PkceError};
 
 /// The flows this tenant implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -339,6 +338,8 @@ fn pkce_description(error: PkceError) -> &'static str {
         PkceError::MissingChallenge => "code_challenge is required (PKCE)",
         PkceError::UnsupportedMethod => "code_challenge_method must be S256",
         PkceError::MalformedChallenge => "code_challenge must be a base64url SHA-256 digest",
+        // Only the token endpoint reads verifiers; `from_request` never reports this one.
+        PkceError::MalformedVerifier => "code_verifier is malformed",
     }
 }
 

@@ -13,7 +13,6 @@ pub mod grant;
 pub mod keys;
 pub mod opaque;
 pub mod pages;
-pub mod pkce;
 pub mod redirect;
 pub mod routes;
 pub mod state;

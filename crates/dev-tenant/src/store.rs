@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use oidc_protocol::PkceChallenge;
+
 use crate::authorize::AuthorizeRequest;
 use crate::clock::now;
 use crate::grant::Grant;
 use crate::opaque::random_token;
-use crate::pkce::PkceChallenge;
 
 /// How long a login page stays usable: long enough to find the password, short enough that
 /// abandoned logins and their CSRF cookies go away.
