@@ -6,11 +6,11 @@ use axum::extract::{Query, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use oidc_protocol::constant_time::constant_time_eq;
 use serde::Deserialize;
 
 use crate::authorization_response;
 use crate::cookies::{self, SESSION_COOKIE, csrf_cookie_name};
-use crate::opaque::constant_time_eq;
 use crate::pages::{self, LoginView};
 use crate::state::{AppState, SharedState};
 use crate::store::{LOGIN_LIFETIME_SECONDS, LoginTransaction};
