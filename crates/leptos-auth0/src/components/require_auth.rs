@@ -1,0 +1,47 @@
+//! `<RequireAuth>`: a guard for pages that need a signed-in user.
+
+use leptos::prelude::*;
+
+use crate::components::Spinner;
+use crate::components::login_failure::login_failure_sentence;
+use crate::provider::use_auth;
+use crate::service::AuthState;
+
+/// Renders `children` for a signed-in user. An anonymous user is sent to log in and comes back
+/// to this page afterwards; with a `fallback`, the fallback is shown instead of leaving the
+/// page. While a login completes, a pending indicator is shown; after a failed login, the
+/// reason and a Log In button.
+#[component]
+pub fn RequireAuth(
+    /// Shown to an anonymous user instead of sending them to log in.
+    #[prop(optional, into)]
+    fallback: Option<ViewFn>,
+    /// The protected content.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let auth = use_auth();
+    let redirect = fallback.is_none();
+    // Only from "anonymous", never after a failure, so a login that cannot work does not loop.
+    Effect::new(move |_| {
+        if redirect && matches!(auth.state(), AuthState::Anonymous) {
+            auth.login();
+        }
+    });
+    move || match auth.state() {
+        AuthState::Authenticated(_) => children().into_any(),
+        AuthState::Loading => view! { <Spinner label="Completing your login…"/> }.into_any(),
+        AuthState::Anonymous => match &fallback {
+            Some(fallback) => fallback.run(),
+            None => view! { <Spinner label="Taking you to the login page…"/> }.into_any(),
+        },
+        AuthState::Failed(error) => view! {
+            <div class="alert" role="alert">
+                <p>"The login failed. "{login_failure_sentence(&error)}</p>
+                <button class="button primary" type="button" on:click=move |_| auth.login()>
+                    "Log In"
+                </button>
+            </div>
+        }
+        .into_any(),
+    }
+}
