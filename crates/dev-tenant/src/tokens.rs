@@ -1,126 +1,14 @@
-//! Minting access tokens (Auth0's JWT profile) and ID tokens (OIDC Core 2), and verifying this
-//! tenant's own access tokens for `/userinfo`.
+//! Minting access tokens (Auth0's JWT profile) and ID tokens (OIDC Core 2) from oidc-protocol's
+//! claim types, and verifying this tenant's own access tokens for `/userinfo`.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use oidc_protocol::ClientId;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use oidc_protocol::claims::{AccessTokenClaims, AudienceClaim, IdTokenClaims};
+use oidc_protocol::token_hash::left_half_hash;
+use oidc_protocol::{ClientId, Scope};
 
 use crate::config::{Profile, TenantConfig};
 use crate::grant::Grant;
 use crate::keys::SigningKeys;
-
-/// The `aud` claim: one string, or several.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(untagged)]
-pub enum AudienceClaim {
-    /// A single audience.
-    One(String),
-    /// Several audiences.
-    Many(Vec<String>),
-}
-
-impl AudienceClaim {
-    /// Whether `audience` is among them.
-    pub fn contains(&self, audience: &str) -> bool {
-        match self {
-            Self::One(one) => one == audience,
-            Self::Many(many) => many.iter().any(|one| one == audience),
-        }
-    }
-}
-
-/// Claims of an access token, as Auth0 issues them with RBAC permissions enabled.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct AccessTokenClaims {
-    /// Issuer.
-    pub iss: String,
-    /// Subject, the user id.
-    pub sub: String,
-    /// The API, plus `<issuer>userinfo` when `openid` was granted.
-    pub aud: AudienceClaim,
-    /// Issued at.
-    pub iat: u64,
-    /// Expiry.
-    pub exp: u64,
-    /// The client the token was issued to.
-    pub azp: ClientId,
-    /// Granted scopes, space-separated.
-    pub scope: String,
-    /// The user's permissions for the API.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub permissions: Option<Vec<String>>,
-}
-
-/// Claims of an ID token: the protocol claims, and the profile claims the scopes release.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct IdTokenClaims {
-    /// Issuer.
-    pub iss: String,
-    /// The client id.
-    pub aud: ClientId,
-    /// Issued at.
-    pub iat: u64,
-    /// Expiry.
-    pub exp: u64,
-    /// When the user authenticated.
-    pub auth_time: u64,
-    /// The session id.
-    pub sid: String,
-    /// The authorization request's nonce.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-    /// Access token hash (OIDC Core 3.2.2.10), for implicit responses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at_hash: Option<String>,
-    /// The subject and the released profile claims, the same set `/userinfo` answers.
-    #[serde(flatten)]
-    pub user: UserInfo,
-}
-
-/// Profile claims released for a set of scopes (OIDC Core 5.4), as `/userinfo` returns them.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
-pub struct UserInfo {
-    /// Subject.
-    pub sub: String,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nickname: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub picture: Option<String>,
-    /// With `profile`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
-    /// With `email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// With `email`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email_verified: Option<bool>,
-}
-
-impl UserInfo {
-    /// The claims of `profile` that `scopes` release.
-    pub fn released(profile: &Profile, scopes: &[&str]) -> Self {
-        let with_profile = scopes.contains(&"profile");
-        let with_email = scopes.contains(&"email");
-        Self {
-            sub: profile.user_id.clone(),
-            name: with_profile.then(|| profile.name.clone()),
-            nickname: with_profile.then(|| profile.nickname.clone()),
-            picture: with_profile.then(|| profile.picture.clone()),
-            updated_at: with_profile.then(|| profile.updated_at.clone()),
-            email: with_email.then(|| profile.email.clone()),
-            email_verified: with_email.then_some(profile.email_verified),
-        }
-    }
-}
 
 /// The tokens of one issuance.
 pub struct TokenSet {
@@ -172,30 +60,35 @@ pub fn mint(
         (None, _) => AudienceClaim::One(userinfo),
     };
     let expires_in = config.access_token_lifetime.as_secs();
-    let scope = grant.scopes.join(" ");
+    let scope = Scope::from_tokens(grant.scopes.iter().map(String::as_str));
     let access_claims = AccessTokenClaims {
-        iss: config.issuer.clone(),
-        sub: profile.user_id.clone(),
-        aud,
-        iat: now,
-        exp: now + expires_in,
-        azp: grant.client_id.clone(),
-        scope: scope.clone(),
+        iss: Some(config.issuer.clone()),
+        sub: Some(profile.user_id.clone()),
+        aud: Some(aud),
+        iat: Some(now),
+        exp: Some(now + expires_in),
+        nbf: None,
+        azp: Some(grant.client_id.clone()),
+        scope: Some(scope.clone()),
         permissions: grant.audience.as_ref().and(permissions),
     };
     let access_token = keys.sign(&access_claims)?;
     let id_token = if openid {
         let scopes: Vec<&str> = grant.scopes.iter().map(String::as_str).collect();
+        // A single audience, the client, so `aud` is a string, as Auth0 writes it; no `azp`,
+        // which OIDC Core 2 asks for only with several audiences.
         let claims = IdTokenClaims {
             iss: config.issuer.clone(),
-            aud: grant.client_id.clone(),
-            iat: now,
+            sub: profile.user_id.clone(),
+            aud: AudienceClaim::One(grant.client_id.to_string()),
             exp: now + config.id_token_lifetime.as_secs(),
-            auth_time: grant.auth_time,
-            sid: grant.sid.clone(),
+            iat: now,
+            auth_time: Some(grant.auth_time),
             nonce: grant.nonce.clone(),
-            at_hash: with_at_hash.then(|| at_hash(&access_token)),
-            user: UserInfo::released(profile, &scopes),
+            azp: None,
+            at_hash: with_at_hash.then(|| left_half_hash(&access_token)),
+            sid: Some(grant.sid.clone()),
+            profile: profile.released(&scopes),
         };
         Some(keys.sign(&claims)?)
     } else {
@@ -205,14 +98,8 @@ pub fn mint(
         access_token,
         id_token,
         expires_in,
-        scope,
+        scope: scope.to_string(),
     })
-}
-
-/// OIDC Core 3.2.2.9: base64url of the left half of the SHA-256 of the access token.
-pub fn at_hash(access_token: &str) -> String {
-    let digest = Sha256::digest(access_token.as_bytes());
-    URL_SAFE_NO_PAD.encode(&digest[..16])
 }
 
 /// Why an access token presented to `/userinfo` was refused.
@@ -224,6 +111,18 @@ pub enum VerifyError {
     /// Signature, issuer, audience or expiry check failed.
     #[error("token failed verification")]
     Invalid(#[source] jsonwebtoken::errors::Error),
+    /// A claim this tenant always issues is missing, or `aud` names several clients.
+    #[error("the {0} claim is missing or not as this tenant issues it")]
+    Claim(&'static str),
+}
+
+/// What a verified `/userinfo` access token grants: whose profile, and which of its claims.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserinfoGrant {
+    /// The `sub` claim.
+    pub subject: String,
+    /// The `scope` claim.
+    pub scope: Scope,
 }
 
 /// The public key named by the token header's `kid`, among this tenant's keys only.
@@ -240,7 +139,7 @@ fn verification_key<'keys>(
 }
 
 /// Verifies one of this tenant's access tokens for `/userinfo`: RS256 signature with one of our
-/// keys, issuer, `exp`, and `aud` containing `<issuer>userinfo`.
+/// keys, issuer, `exp`, `aud` containing `<issuer>userinfo`, and every claim [`mint`] writes.
 ///
 /// # Errors
 /// See [`VerifyError`].
@@ -248,16 +147,26 @@ pub fn verify_userinfo_token(
     config: &TenantConfig,
     keys: &SigningKeys,
     token: &str,
-) -> Result<AccessTokenClaims, VerifyError> {
+) -> Result<UserinfoGrant, VerifyError> {
     let key = verification_key(keys, token)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[&config.issuer]);
     validation.set_audience(&[userinfo_audience(&config.issuer)]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = 5;
-    jsonwebtoken::decode::<AccessTokenClaims>(token, key, &validation)
-        .map(|data| data.claims)
-        .map_err(VerifyError::Invalid)
+    let claims = jsonwebtoken::decode::<AccessTokenClaims>(token, key, &validation)
+        .map_err(VerifyError::Invalid)?
+        .claims;
+    // The protocol type makes every claim optional; a token of ours has all of them.
+    if claims.iat.is_none() {
+        return Err(VerifyError::Claim("iat"));
+    }
+    if claims.azp.is_none() {
+        return Err(VerifyError::Claim("azp"));
+    }
+    let subject = claims.sub.ok_or(VerifyError::Claim("sub"))?;
+    let scope = claims.scope.ok_or(VerifyError::Claim("scope"))?;
+    Ok(UserinfoGrant { subject, scope })
 }
 
 /// Reads the client id (`aud`) of one of this tenant's ID tokens given as `id_token_hint`.
@@ -277,34 +186,19 @@ pub fn id_token_hint_client(
     validation.validate_exp = false;
     validation.validate_aud = false;
     validation.set_required_spec_claims(&["iss", "aud"]);
-    jsonwebtoken::decode::<IdTokenClaims>(token, key, &validation)
-        .map(|data| data.claims.aud)
-        .map_err(VerifyError::Invalid)
+    let claims = jsonwebtoken::decode::<IdTokenClaims>(token, key, &validation)
+        .map_err(VerifyError::Invalid)?
+        .claims;
+    // This tenant's ID tokens name exactly one audience, the client.
+    match claims.aud {
+        AudienceClaim::One(client_id) => Ok(ClientId::from(client_id)),
+        AudienceClaim::Many(_) => Err(VerifyError::Claim("aud")),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn at_hash_matches_oidc_core_example() {
-        // OIDC Core A.3: access token and at_hash of the example ID token.
-        assert_eq!(
-            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
-            "77QmUPtjPfzWtF2AnpK9RQ"
-        );
-    }
-
-    #[test]
-    fn userinfo_releases_claims_by_scope() {
-        let profile = TenantConfig::default().users[0].profile("http://localhost:3002/");
-        let only_email = UserInfo::released(&profile, &["openid", "email"]);
-        assert_eq!(only_email.email.as_deref(), Some("reader@example.com"));
-        assert_eq!(only_email.name, None);
-        let only_profile = UserInfo::released(&profile, &["openid", "profile"]);
-        assert_eq!(only_profile.nickname.as_deref(), Some("reader"));
-        assert_eq!(only_profile.email, None);
-    }
 
     #[test]
     fn token_set_debug_redacts_tokens() {

@@ -7,8 +7,9 @@ mod harness;
 use axum::body::Body;
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, AUTHORIZATION, CACHE_CONTROL, ORIGIN};
 use axum::http::{Method, Request, StatusCode};
-use dev_tenant::tokens::{AccessTokenClaims, AudienceClaim, IdTokenClaims};
 use harness::*;
+use oidc_protocol::claims::{AccessTokenClaims, AudienceClaim, IdTokenClaims};
+use oidc_protocol::{ClientId, Scope};
 use serde_json::Value;
 
 #[tokio::test]
@@ -77,16 +78,30 @@ async fn code_flow_with_pkce_issues_tokens_that_verify_against_the_served_jwks()
         AUDIENCE,
     )
     .await;
-    assert_eq!(access.iss, ISSUER);
+    assert_eq!(access.iss.as_deref(), Some(ISSUER));
     assert_eq!(
         access.aud,
-        AudienceClaim::Many(vec![AUDIENCE.to_owned(), format!("{ISSUER}userinfo")])
+        Some(AudienceClaim::Many(vec![
+            AUDIENCE.to_owned(),
+            format!("{ISSUER}userinfo")
+        ]))
     );
-    assert_eq!(access.azp, CLIENT_ID);
-    assert_eq!(access.scope, "openid profile email read:messages");
+    assert_eq!(access.azp, Some(ClientId::from(CLIENT_ID)));
+    assert_eq!(
+        access.scope,
+        Some(Scope::new("openid profile email read:messages"))
+    );
     assert_eq!(access.permissions, Some(vec!["read:messages".to_owned()]));
-    assert!(access.sub.starts_with("auth0|"));
-    assert_eq!(access.exp - access.iat, 3600);
+    assert!(
+        access
+            .sub
+            .as_deref()
+            .is_some_and(|sub| sub.starts_with("auth0|"))
+    );
+    assert_eq!(
+        access.exp.zip(access.iat).map(|(exp, iat)| exp - iat),
+        Some(3600)
+    );
 
     let id: IdTokenClaims = verify(
         &router,
@@ -94,17 +109,19 @@ async fn code_flow_with_pkce_issues_tokens_that_verify_against_the_served_jwks()
         CLIENT_ID,
     )
     .await;
-    assert_eq!(id.user.sub, access.sub);
+    assert_eq!(Some(id.sub.as_str()), access.sub.as_deref());
+    assert_eq!(id.aud, AudienceClaim::One(CLIENT_ID.to_owned()));
     assert_eq!(id.nonce.as_deref(), Some("n-0S6_WzA2Mj"));
-    assert_eq!(id.user.nickname.as_deref(), Some("reader"));
-    assert_eq!(id.user.name.as_deref(), Some("reader@example.com"));
-    assert_eq!(id.user.email.as_deref(), Some("reader@example.com"));
-    assert_eq!(id.user.email_verified, Some(true));
+    assert_eq!(id.profile.nickname.as_deref(), Some("reader"));
+    assert_eq!(id.profile.name.as_deref(), Some("reader@example.com"));
+    assert_eq!(id.profile.email.as_deref(), Some("reader@example.com"));
+    assert_eq!(id.profile.email_verified, Some(true));
     assert_eq!(
-        id.user.picture.as_deref(),
+        id.profile.picture.as_deref(),
         Some("http://localhost:3002/avatars/reader.svg")
     );
-    assert!(id.auth_time <= id.iat);
+    assert!(id.auth_time.is_some_and(|auth_time| auth_time <= id.iat));
+    assert!(id.sid.is_some_and(|sid| !sid.is_empty()));
 }
 
 #[tokio::test]
@@ -119,7 +136,7 @@ async fn guest_asking_for_read_messages_gets_only_the_oidc_scopes() {
         AUDIENCE,
     )
     .await;
-    assert_eq!(access.scope, "openid profile email");
+    assert_eq!(access.scope, Some(Scope::new("openid profile email")));
     assert_eq!(access.permissions, Some(vec![]));
 }
 
@@ -135,7 +152,7 @@ async fn without_openid_the_access_token_has_only_the_api_audience_and_no_id_tok
         AUDIENCE,
     )
     .await;
-    assert_eq!(access.aud, AudienceClaim::One(AUDIENCE.to_owned()));
+    assert_eq!(access.aud, Some(AudienceClaim::One(AUDIENCE.to_owned())));
 }
 
 #[tokio::test]
@@ -175,7 +192,7 @@ async fn prompt_none_with_a_session_returns_a_code_without_the_login_page() {
         CLIENT_ID,
     )
     .await;
-    assert_eq!(id.user.email.as_deref(), Some("reader@example.com"));
+    assert_eq!(id.profile.email.as_deref(), Some("reader@example.com"));
 }
 
 #[tokio::test]
@@ -212,7 +229,10 @@ async fn implicit_flow_puts_tokens_in_the_fragment_with_the_nonce_in_the_id_toke
     assert_eq!(fragment.get("expires_in").map(String::as_str), Some("3600"));
     let access_token = fragment.get("access_token").expect("access_token");
     let access: AccessTokenClaims = verify(&router, access_token, AUDIENCE).await;
-    assert_eq!(access.scope, "openid profile email read:messages");
+    assert_eq!(
+        access.scope,
+        Some(Scope::new("openid profile email read:messages"))
+    );
     let id: IdTokenClaims = verify(
         &router,
         fragment.get("id_token").expect("id_token"),
@@ -220,7 +240,10 @@ async fn implicit_flow_puts_tokens_in_the_fragment_with_the_nonce_in_the_id_toke
     )
     .await;
     assert_eq!(id.nonce.as_deref(), Some("implicit-nonce"));
-    assert_eq!(id.at_hash, Some(dev_tenant::tokens::at_hash(access_token)));
+    assert_eq!(
+        id.at_hash,
+        Some(oidc_protocol::token_hash::left_half_hash(access_token))
+    );
 }
 
 #[tokio::test]
@@ -624,7 +647,7 @@ async fn response_type_id_token_returns_only_an_id_token_in_the_fragment() {
         CLIENT_ID,
     )
     .await;
-    assert_eq!(id.user.email.as_deref(), Some("guest@example.com"));
+    assert_eq!(id.profile.email.as_deref(), Some("guest@example.com"));
     assert_eq!(id.at_hash, None);
 }
 
@@ -650,15 +673,21 @@ async fn userinfo_with_a_non_bearer_scheme_is_invalid_request() {
 fn forged_claims(exp_offset: i64, iss: &str) -> AccessTokenClaims {
     let now = dev_tenant::clock::now();
     AccessTokenClaims {
-        iss: iss.to_owned(),
-        sub: dev_tenant::TenantConfig::default().users[0]
-            .profile(ISSUER)
-            .user_id,
-        aud: AudienceClaim::Many(vec![AUDIENCE.to_owned(), format!("{ISSUER}userinfo")]),
-        iat: now - 600,
-        exp: now.saturating_add_signed(exp_offset),
-        azp: CLIENT_ID.into(),
-        scope: "openid profile email".to_owned(),
+        iss: Some(iss.to_owned()),
+        sub: Some(
+            dev_tenant::TenantConfig::default().users[0]
+                .profile(ISSUER)
+                .user_id,
+        ),
+        aud: Some(AudienceClaim::Many(vec![
+            AUDIENCE.to_owned(),
+            format!("{ISSUER}userinfo"),
+        ])),
+        iat: Some(now - 600),
+        exp: Some(now.saturating_add_signed(exp_offset)),
+        nbf: None,
+        azp: Some(CLIENT_ID.into()),
+        scope: Some(Scope::new("openid profile email")),
         permissions: None,
     }
 }
@@ -680,7 +709,7 @@ async fn userinfo_status(router: &axum::Router, token: &str) -> (StatusCode, Str
 }
 
 #[tokio::test]
-async fn userinfo_refuses_expired_tokens_other_issuers_and_other_keys() {
+async fn userinfo_refuses_expired_tokens_other_issuers_other_keys_and_missing_claims() {
     let router = tenant();
     let keys = harness::keys();
     let valid = keys.sign(&forged_claims(600, ISSUER)).expect("sign");
@@ -696,7 +725,19 @@ async fn userinfo_refuses_expired_tokens_other_issuers_and_other_keys() {
         .expect("sign");
     let stranger = dev_tenant::SigningKeys::generate().expect("another key");
     let other_key = stranger.sign(&forged_claims(600, ISSUER)).expect("sign");
-    for token in [expired, other_issuer, other_key] {
+    let without_scope = keys
+        .sign(&AccessTokenClaims {
+            scope: None,
+            ..forged_claims(600, ISSUER)
+        })
+        .expect("sign");
+    let without_azp = keys
+        .sign(&AccessTokenClaims {
+            azp: None,
+            ..forged_claims(600, ISSUER)
+        })
+        .expect("sign");
+    for token in [expired, other_issuer, other_key, without_scope, without_azp] {
         let (status, challenge) = userinfo_status(&router, &token).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(

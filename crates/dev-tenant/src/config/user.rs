@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use oidc_protocol::Audience;
+use oidc_protocol::{Audience, StandardClaims};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -67,6 +67,23 @@ pub struct Profile {
     pub email_verified: bool,
     /// `updated_at`.
     pub updated_at: String,
+}
+
+impl Profile {
+    /// The profile claims that `scopes` release (OIDC Core 5.4): name, nickname, picture and
+    /// `updated_at` with `profile`, the address and whether it is verified with `email`.
+    pub fn released(&self, scopes: &[&str]) -> StandardClaims {
+        let with_profile = scopes.contains(&"profile");
+        let with_email = scopes.contains(&"email");
+        StandardClaims {
+            name: with_profile.then(|| self.name.clone()),
+            nickname: with_profile.then(|| self.nickname.clone()),
+            picture: with_profile.then(|| self.picture.clone()),
+            updated_at: with_profile.then(|| self.updated_at.clone()),
+            email: with_email.then(|| self.email.clone()),
+            email_verified: with_email.then_some(self.email_verified),
+        }
+    }
 }
 
 impl UserConfig {
@@ -141,6 +158,22 @@ mod tests {
         assert_eq!(
             profile.user_id,
             config.users[0].profile(&config.issuer).user_id
+        );
+    }
+
+    #[test]
+    fn profile_claims_are_released_by_scope() {
+        let profile = TenantConfig::default().users[0].profile("http://localhost:3002/");
+        let only_email = profile.released(&["openid", "email"]);
+        assert_eq!(only_email.email.as_deref(), Some("reader@example.com"));
+        assert_eq!(only_email.email_verified, Some(true));
+        assert_eq!(only_email.name, None);
+        let only_profile = profile.released(&["openid", "profile"]);
+        assert_eq!(only_profile.nickname.as_deref(), Some("reader"));
+        assert_eq!(only_profile.email, None);
+        assert_eq!(
+            profile.released(&["openid"]),
+            oidc_protocol::StandardClaims::default()
         );
     }
 }

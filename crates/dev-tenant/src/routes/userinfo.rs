@@ -6,10 +6,11 @@ use axum::extract::State;
 use axum::http::header::{AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use oidc_protocol::UserInfo;
 use serde_json::json;
 
 use crate::state::SharedState;
-use crate::tokens::{UserInfo, verify_userinfo_token};
+use crate::tokens::verify_userinfo_token;
 
 /// Why `/userinfo` refused a request (RFC 6750 section 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -101,8 +102,8 @@ pub async fn userinfo(State(state): State<SharedState>, headers: HeaderMap) -> R
         }
         _ => return challenge(UserinfoError::MalformedHeader),
     };
-    let claims = match verify_userinfo_token(&state.config, &state.keys, token) {
-        Ok(claims) => claims,
+    let grant = match verify_userinfo_token(&state.config, &state.keys, token) {
+        Ok(grant) => grant,
         Err(error) => {
             tracing::debug!(%error, "userinfo token refused");
             return challenge(UserinfoError::InvalidToken);
@@ -113,14 +114,18 @@ pub async fn userinfo(State(state): State<SharedState>, headers: HeaderMap) -> R
         .users
         .iter()
         .map(|user| user.profile(&state.config.issuer))
-        .find(|profile| profile.user_id == claims.sub);
+        .find(|profile| profile.user_id == grant.subject);
     let Some(profile) = profile else {
         return challenge(UserinfoError::InvalidToken);
     };
-    let scopes: Vec<&str> = claims.scope.split(' ').collect();
+    let scopes: Vec<&str> = grant.scope.tokens().collect();
+    let answer = UserInfo {
+        profile: profile.released(&scopes),
+        sub: profile.user_id,
+    };
     (
         [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        Json(UserInfo::released(&profile, &scopes)),
+        Json(answer),
     )
         .into_response()
 }
