@@ -2,15 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header};
+use oidc_protocol::base64url;
+use oidc_protocol::jwk::{KeyRejection, RsaVerificationKey, jwk_set, rsa_thumbprint};
 use rsa::RsaPrivateKey;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 const KEY_BITS: usize = 2048;
 const KEYS_DIR: &str = "keys";
@@ -57,14 +57,16 @@ pub enum KeyError {
     /// The public key could not be turned into a verification key.
     #[error("cannot build a verification key")]
     Verification(#[source] jsonwebtoken::errors::Error),
+    /// The public key is not one a relying party would accept, e.g. a stored key shorter than
+    /// 2048 bits (RFC 7518 section 3.3).
+    #[error("the public key cannot be published")]
+    Unpublishable(#[source] KeyRejection),
 }
 
-/// One RSA key pair with its key id.
+/// One RSA key pair; its public half carries the key id.
 #[derive(Clone)]
 struct KeyPair {
-    kid: String,
-    modulus: String,
-    exponent: String,
+    public: RsaVerificationKey,
     encoding: EncodingKey,
     decoding: DecodingKey,
     pkcs8_pem: String,
@@ -79,56 +81,40 @@ pub struct SigningKeys {
 
 impl std::fmt::Debug for SigningKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let kids: Vec<&str> = self.pairs.iter().map(|pair| pair.kid.as_str()).collect();
+        let kids: Vec<&str> = self.pairs.iter().map(|pair| pair.kid()).collect();
         f.debug_struct("SigningKeys")
             .field("kids", &kids)
             .finish_non_exhaustive()
     }
 }
 
-/// One entry of a JSON Web Key Set (RFC 7517), public parts only.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct PublicJwk {
-    /// Always `RSA`.
-    pub kty: String,
-    /// Always `sig`.
-    #[serde(rename = "use")]
-    pub use_: String,
-    /// Always `RS256`.
-    pub alg: String,
-    /// The key id (RFC 7638 thumbprint).
-    pub kid: String,
-    /// Modulus, base64url.
-    pub n: String,
-    /// Exponent, base64url.
-    pub e: String,
-}
-
-/// A JSON Web Key Set.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Jwks {
-    /// The keys.
-    pub keys: Vec<PublicJwk>,
-}
-
 impl KeyPair {
     fn from_private(private: &RsaPrivateKey) -> Result<Self, KeyError> {
-        let modulus = URL_SAFE_NO_PAD.encode(private.n().to_bytes_be());
-        let exponent = URL_SAFE_NO_PAD.encode(private.e().to_bytes_be());
+        let modulus = private.n().to_bytes_be();
+        let exponent = private.e().to_bytes_be();
+        // The RFC 7638 thumbprint, so a key id is stable and unique per key.
+        let kid = rsa_thumbprint(&base64url::encode(&modulus), &base64url::encode(&exponent));
+        let public = RsaVerificationKey::from_components(kid, &modulus, &exponent)
+            .map_err(KeyError::Unpublishable)?;
         let pkcs1 = private.to_pkcs1_der().map_err(KeyError::Pkcs1Encoding)?;
         let pkcs8_pem = private
             .to_pkcs8_pem(LineEnding::LF)
             .map_err(KeyError::Encoding)?;
-        let decoding = DecodingKey::from_rsa_components(&modulus, &exponent)
-            .map_err(KeyError::Verification)?;
+        let decoding = DecodingKey::from_rsa_components(
+            &public.modulus_base64url(),
+            &public.exponent_base64url(),
+        )
+        .map_err(KeyError::Verification)?;
         Ok(Self {
-            kid: thumbprint(&modulus, &exponent),
+            public,
             encoding: EncodingKey::from_rsa_der(pkcs1.as_bytes()),
             decoding,
-            modulus,
-            exponent,
             pkcs8_pem: pkcs8_pem.to_string(),
         })
+    }
+
+    fn kid(&self) -> &str {
+        self.public.kid()
     }
 
     fn generate() -> Result<Self, KeyError> {
@@ -136,12 +122,6 @@ impl KeyPair {
             RsaPrivateKey::new(&mut rand::rngs::OsRng, KEY_BITS).map_err(KeyError::Generation)?;
         Self::from_private(&private)
     }
-}
-
-/// The RFC 7638 JWK thumbprint, so a key id is stable and unique per key.
-fn thumbprint(modulus: &str, exponent: &str) -> String {
-    let canonical = format!(r#"{{"e":"{exponent}","kty":"RSA","n":"{modulus}"}}"#);
-    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
@@ -216,14 +196,14 @@ impl SigningKeys {
                 })?;
             pairs.push(KeyPair::from_private(&private)?);
         }
-        let Some(position) = pairs.iter().position(|pair| pair.kid == signing_kid) else {
+        let Some(position) = pairs.iter().position(|pair| pair.kid() == signing_kid) else {
             return Err(KeyError::MissingSigningKey {
                 kid: signing_kid,
                 path: signing_path,
             });
         };
         let signing = pairs.remove(position);
-        pairs.sort_by(|left, right| left.kid.cmp(&right.kid));
+        pairs.sort_by(|left, right| left.kid().cmp(right.kid()));
         pairs.push(signing);
         Ok(Some(Self { pairs }))
     }
@@ -231,20 +211,20 @@ impl SigningKeys {
     fn store_pair(&self, dir: &Path, pair: &KeyPair) -> Result<(), KeyError> {
         let keys_dir = dir.join(KEYS_DIR);
         create_private_dir(&keys_dir)?;
-        let key_path = keys_dir.join(format!("{}.pem", pair.kid));
+        let key_path = keys_dir.join(format!("{}.pem", pair.kid()));
         write_private(&key_path, pair.pkcs8_pem.as_bytes())?;
         let signing_path = dir.join(SIGNING_KEY_FILE);
-        std::fs::write(&signing_path, format!("{}\n", pair.kid)).map_err(io_error(&signing_path))
+        std::fs::write(&signing_path, format!("{}\n", pair.kid())).map_err(io_error(&signing_path))
     }
 
     /// The key id of the key that signs new tokens.
     pub fn signing_kid(&self) -> &str {
-        &self.signing().kid
+        self.signing().kid()
     }
 
     /// Every key id, oldest first, the signing key last.
     pub fn kids(&self) -> Vec<&str> {
-        self.pairs.iter().map(|pair| pair.kid.as_str()).collect()
+        self.pairs.iter().map(|pair| pair.kid()).collect()
     }
 
     fn signing(&self) -> &KeyPair {
@@ -252,22 +232,9 @@ impl SigningKeys {
         &self.pairs[self.pairs.len() - 1]
     }
 
-    /// The public JWKS of every key.
-    pub fn jwks(&self) -> Jwks {
-        Jwks {
-            keys: self
-                .pairs
-                .iter()
-                .map(|pair| PublicJwk {
-                    kty: "RSA".to_owned(),
-                    use_: "sig".to_owned(),
-                    alg: "RS256".to_owned(),
-                    kid: pair.kid.clone(),
-                    n: pair.modulus.clone(),
-                    e: pair.exponent.clone(),
-                })
-                .collect(),
-        }
+    /// The public JWKS of every key: `kty`, `use`, `alg`, `kid`, `n` and `e` each.
+    pub fn jwks(&self) -> JwkSet {
+        jwk_set(self.pairs.iter().map(|pair| &pair.public))
     }
 
     /// Signs `claims` as an RS256 JWT with the signing key's `kid`.
@@ -277,7 +244,7 @@ impl SigningKeys {
     pub fn sign<T: Serialize>(&self, claims: &T) -> Result<String, jsonwebtoken::errors::Error> {
         let signing = self.signing();
         let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(signing.kid.clone());
+        header.kid = Some(signing.kid().to_owned());
         jsonwebtoken::encode(&header, claims, &signing.encoding)
     }
 
@@ -285,7 +252,7 @@ impl SigningKeys {
     pub fn decoding_key(&self, kid: &str) -> Option<&DecodingKey> {
         self.pairs
             .iter()
-            .find(|pair| pair.kid == kid)
+            .find(|pair| pair.kid() == kid)
             .map(|pair| &pair.decoding)
     }
 }
@@ -322,18 +289,4 @@ fn create_private_dir(path: &Path) -> Result<(), KeyError> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     std::fs::write(path, contents).map_err(io_error(path))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thumbprint_matches_rfc_7638_example() {
-        let modulus = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
-        assert_eq!(
-            thumbprint(modulus, "AQAB"),
-            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
-        );
-    }
 }

@@ -217,3 +217,25 @@ fn keys_are_stored_privately_reloaded_and_rotated() {
         "Debug prints no key material"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_stored_key_shorter_than_2048_bits_is_refused_rather_than_published() {
+    use oidc_protocol::jwk::KeyRejection;
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+
+    let dir = ScratchDir::new("weak-key");
+    let weak = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 1024).expect("generate");
+    let pem = weak.to_pkcs8_pem(LineEnding::LF).expect("encode");
+    std::fs::create_dir_all(dir.0.join("keys")).expect("keys dir");
+    std::fs::write(dir.0.join("keys").join("weak.pem"), pem.as_bytes()).expect("write key");
+    std::fs::write(dir.0.join("signing-key"), "weak\n").expect("write signing key");
+    let error = SigningKeys::load_or_generate(&dir.0).expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            dev_tenant::KeyError::Unpublishable(KeyRejection::ModulusSize)
+        ),
+        "{error:?}"
+    );
+}

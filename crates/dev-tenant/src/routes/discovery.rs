@@ -2,10 +2,10 @@
 
 use axum::Json;
 use axum::extract::State;
+use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 
 use crate::grant::OIDC_SCOPES;
-use crate::keys::Jwks;
 use crate::state::SharedState;
 
 /// `GET /.well-known/openid-configuration`, shaped like Auth0's.
@@ -44,6 +44,6 @@ pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Valu
 }
 
 /// `GET /.well-known/jwks.json`: every public key, the old ones too after a rotation.
-pub async fn jwks(State(state): State<SharedState>) -> Json<Jwks> {
+pub async fn jwks(State(state): State<SharedState>) -> Json<JwkSet> {
     Json(state.keys.jwks())
 }

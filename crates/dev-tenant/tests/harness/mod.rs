@@ -12,7 +12,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use dev_tenant::keys::Jwks;
 use dev_tenant::{SigningKeys, TenantConfig, app};
 use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -313,17 +312,17 @@ pub async fn refresh(router: &Router, refresh_token: &str) -> Reply {
 /// Verifies `token` the way a relying party would: key from the served JWKS by `kid`, RS256,
 /// issuer, audience, expiry.
 pub async fn verify<T: DeserializeOwned>(router: &Router, token: &str, audience: &str) -> T {
-    let jwks: Jwks = get(router, "/.well-known/jwks.json", None).await.json();
+    let jwks = get(router, "/.well-known/jwks.json", None).await;
+    let published = oidc_protocol::rs256_verification_keys(jwks.body.as_bytes())
+        .expect("the served JWKS has RS256 verification keys");
+    assert_eq!(published.skipped, [], "every served key is usable");
     let header = jsonwebtoken::decode_header(token).expect("a JWT header");
     assert_eq!(header.alg, Algorithm::RS256);
     assert_eq!(header.typ.as_deref(), Some("JWT"));
     let kid = header.kid.expect("a kid");
-    let jwk = jwks
-        .keys
-        .iter()
-        .find(|jwk| jwk.kid == kid)
-        .expect("the kid is published");
-    let key = DecodingKey::from_rsa_components(&jwk.n, &jwk.e).expect("an RSA key");
+    let jwk = published.find(&kid).expect("the kid is published");
+    let key = DecodingKey::from_rsa_components(&jwk.modulus_base64url(), &jwk.exponent_base64url())
+        .expect("an RSA key");
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[ISSUER]);
     validation.set_audience(&[audience]);
