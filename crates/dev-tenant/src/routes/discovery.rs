@@ -3,44 +3,64 @@
 use axum::Json;
 use axum::extract::State;
 use jsonwebtoken::jwk::JwkSet;
-use serde_json::{Value, json};
+use oidc_protocol::ProviderMetadata;
 
 use crate::grant::OIDC_SCOPES;
 use crate::state::SharedState;
 
+/// The claims this tenant can put in ID tokens and `/userinfo` answers.
+const CLAIMS_SUPPORTED: [&str; 13] = [
+    "aud",
+    "auth_time",
+    "email",
+    "email_verified",
+    "exp",
+    "iat",
+    "iss",
+    "name",
+    "nickname",
+    "picture",
+    "sid",
+    "sub",
+    "updated_at",
+];
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|value| (*value).to_owned()).collect()
+}
+
 /// `GET /.well-known/openid-configuration`, shaped like Auth0's.
-pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Value> {
+pub async fn openid_configuration(State(state): State<SharedState>) -> Json<ProviderMetadata> {
     let issuer = &state.config.issuer;
-    let mut scopes: Vec<&str> = OIDC_SCOPES.to_vec();
+    let mut scopes = strings(&OIDC_SCOPES);
     for api in &state.config.apis {
         for scope in &api.scopes {
-            if !scopes.contains(&scope.as_str()) {
-                scopes.push(scope);
+            if !scopes.contains(scope) {
+                scopes.push(scope.clone());
             }
         }
     }
-    Json(json!({
-        "issuer": issuer,
-        "authorization_endpoint": format!("{issuer}authorize"),
-        "token_endpoint": format!("{issuer}oauth/token"),
-        "userinfo_endpoint": format!("{issuer}userinfo"),
-        "jwks_uri": format!("{issuer}.well-known/jwks.json"),
-        "end_session_endpoint": format!("{issuer}oidc/logout"),
-        "scopes_supported": scopes,
-        "response_types_supported": ["code", "token id_token", "id_token"],
-        "response_modes_supported": ["query", "fragment", "web_message"],
-        "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
-        "code_challenge_methods_supported": ["S256"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["none"],
-        "claims_supported": [
-            "aud", "auth_time", "email", "email_verified", "exp", "iat", "iss", "name",
-            "nickname", "picture", "sid", "sub", "updated_at"
-        ],
-        "request_uri_parameter_supported": false,
-        "request_parameter_supported": false,
-    }))
+    Json(ProviderMetadata {
+        issuer: issuer.clone(),
+        authorization_endpoint: format!("{issuer}authorize"),
+        token_endpoint: Some(format!("{issuer}oauth/token")),
+        userinfo_endpoint: Some(format!("{issuer}userinfo")),
+        jwks_uri: format!("{issuer}.well-known/jwks.json"),
+        end_session_endpoint: Some(format!("{issuer}oidc/logout")),
+        revocation_endpoint: None,
+        scopes_supported: scopes,
+        response_types_supported: strings(&["code", "token id_token", "id_token"]),
+        response_modes_supported: strings(&["query", "fragment", "web_message"]),
+        grant_types_supported: strings(&["authorization_code", "implicit", "refresh_token"]),
+        code_challenge_methods_supported: strings(&["S256"]),
+        subject_types_supported: strings(&["public"]),
+        id_token_signing_alg_values_supported: strings(&["RS256"]),
+        token_endpoint_auth_methods_supported: strings(&["none"]),
+        claims_supported: strings(&CLAIMS_SUPPORTED),
+        request_uri_parameter_supported: Some(false),
+        request_parameter_supported: Some(false),
+        authorization_response_iss_parameter_supported: None,
+    })
 }
 
 /// `GET /.well-known/jwks.json`: every public key, the old ones too after a rotation.
