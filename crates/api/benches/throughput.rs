@@ -5,7 +5,7 @@
 //! alternating rounds and prints requests/s, p50 and p99, and the private/public ratio.
 //! The goal is a ratio >= 0.9.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
 
 use std::sync::Arc;

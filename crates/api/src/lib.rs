@@ -1,40 +1,37 @@
-//! The protected API: RS256 access tokens validated against the issuer's JWKS.
+//! The protected API: RS256 access tokens validated against the issuer's JWKS by
+//! [`axum_bearer_auth`].
 //!
 //! `GET /api/public` answers anyone, `GET /api/private` needs a valid access token,
-//! `GET /api/private-scoped` also the `read:messages` scope, `GET /healthz` is for
+//! `GET /api/private-scoped` also the `read:messages` permission, `GET /healthz` is for
 //! orchestration. [`app`] builds the whole service; the `api` binary serves it.
 
 #![warn(missing_docs)]
 
-pub mod auth;
 pub mod config;
 mod cors;
 pub mod error;
 mod limits;
 mod request_log;
 pub mod routes;
-pub mod state;
 
 use axum::Router;
+use axum_bearer_auth::BearerAuth;
 use tower::ServiceBuilder;
 
-pub use auth::claims::{Claims, Scope};
 pub use config::{Config, ConfigError};
 pub use error::ApiError;
 
-use auth::token::TokenVerifier;
 use limits::{RequestLimits, enforce_limits};
-use state::AppState;
 
-/// The API as a router, ready for `axum::serve`. Builds its JWKS cache; nothing is fetched
+/// The API as a router, ready for `axum::serve`. Builds its token validator; nothing is fetched
 /// until the first token needs a key.
 pub fn app(config: Config) -> Router {
     let limits = RequestLimits {
         max_header_bytes: config.max_header_bytes,
         timeout: config.request_timeout,
     };
-    let state = AppState::new(TokenVerifier::new(&config));
-    routes::router().with_state(state).layer(
+    let auth = BearerAuth::new(config.bearer_auth);
+    routes::router().with_state(auth).layer(
         ServiceBuilder::new()
             .layer(request_log::request_log_layer())
             .layer(cors::cors_layer(&config.allowed_origins))

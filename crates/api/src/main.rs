@@ -25,7 +25,7 @@ async fn main() -> ExitCode {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("api: configuration error: {error}");
+            eprintln!("api: configuration error: {}", with_causes(&error));
             return ExitCode::from(2);
         }
     };
@@ -33,6 +33,7 @@ async fn main() -> ExitCode {
     tracing::debug!(
         allowed_origins = ?config.allowed_origins(),
         clock_leeway = ?config.clock_leeway(),
+        permission_source = ?config.permission_source(),
         "configuration read"
     );
     let address = config.listen_addr();
@@ -57,6 +58,18 @@ async fn main() -> ExitCode {
     }
     tracing::info!("api stopped");
     ExitCode::SUCCESS
+}
+
+/// The error's message followed by its causes', so a refused setting says what is wrong with it.
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        message.push_str(": ");
+        message.push_str(&error.to_string());
+        cause = error.source();
+    }
+    message
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM, so in-flight requests can finish.

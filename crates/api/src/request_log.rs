@@ -1,7 +1,8 @@
 //! One tracing line per request: method, path, status, latency, and `sub` once authenticated.
 //!
-//! The span carries an empty `sub` field that the [`crate::Claims`] extractor fills in. Only the
-//! path is logged (no query string), and headers never are, so tokens stay out of the logs.
+//! The span carries an empty `sub` field that the [`axum_bearer_auth::Claims`] extractor fills
+//! in. Only the path is logged (no query string), and headers never are, so tokens stay out of
+//! the logs.
 
 use axum::body::Body;
 use axum::http::Request;

@@ -2,11 +2,10 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
+use axum_bearer_auth::{BearerAuth, Claims, Permission, RequirePermission};
 use serde::Serialize;
 
-use crate::auth::claims::{Claims, Scope};
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// Answer of `/api/public`.
 pub const PUBLIC_MESSAGE: &str =
@@ -16,6 +15,14 @@ pub const PRIVATE_MESSAGE: &str =
     "Hello from a private endpoint! You need to be authenticated to see this.";
 /// Answer of `/api/private-scoped`.
 pub const PRIVATE_SCOPED_MESSAGE: &str = "Hello from a private endpoint! You need to be authenticated and have a scope of read:messages to see this.";
+
+/// The permission `/api/private-scoped` requires, from the configured source (`scope` unless
+/// `PERMISSIONS_SOURCE` says otherwise).
+pub struct ReadMessages;
+
+impl Permission for ReadMessages {
+    const NAME: &'static str = "read:messages";
+}
 
 /// A `{"message": ...}` body.
 #[derive(Serialize)]
@@ -29,7 +36,7 @@ struct Health {
     status: &'static str,
 }
 
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<BearerAuth> {
     Router::new()
         .route("/api/public", get(public))
         .route("/api/private", get(private))
@@ -52,11 +59,10 @@ async fn private(_claims: Claims) -> Json<Message> {
     })
 }
 
-async fn private_scoped(claims: Claims) -> Result<Json<Message>, ApiError> {
-    claims.require_scope(Scope::READ_MESSAGES)?;
-    Ok(Json(Message {
+async fn private_scoped(_caller: RequirePermission<ReadMessages>) -> Json<Message> {
+    Json(Message {
         message: PRIVATE_SCOPED_MESSAGE,
-    }))
+    })
 }
 
 /// Liveness only: it never calls the issuer, so an issuer outage does not restart instances.

@@ -1,11 +1,13 @@
 //! Token validation through `app()`: every class of good and bad token.
 
+#[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
 
 use api::routes::{PRIVATE_MESSAGE, PRIVATE_SCOPED_MESSAGE, PUBLIC_MESSAGE};
 use api::{Config, app};
 use axum::Router;
 use axum::http::StatusCode;
+use axum_bearer_auth::PermissionSource;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
@@ -440,6 +442,93 @@ async fn missing_scope_is_a_403_naming_the_scope() {
         );
         // The same token is fine where no scope is needed.
         assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn permissions_claim_grants_the_scoped_endpoint_only_when_configured() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let mut claims = valid_claims(&server.issuer);
+    claims["scope"] = json!("openid profile");
+    claims["permissions"] = json!(["read:messages"]);
+    let rbac_token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    let scope_token = sign(
+        &rs256_header(primary_key().kid),
+        &valid_claims(&server.issuer),
+        primary_key(),
+    );
+    let scoped = |app: Router, token: String| async move {
+        call(
+            &app,
+            "/api/private-scoped",
+            Some(&format!("Bearer {token}")),
+        )
+        .await
+    };
+
+    // The default reads `scope` only, as the quickstart does.
+    let by_scope = app(Config::new(&server.issuer, AUDIENCE).unwrap());
+    let answer = scoped(by_scope.clone(), rbac_token.clone()).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        answer.json["error_description"],
+        "the read:messages scope is required"
+    );
+    assert_eq!(
+        scoped(by_scope, scope_token.clone()).await.status,
+        StatusCode::OK
+    );
+
+    let by_permissions = app(Config::new(&server.issuer, AUDIENCE)
+        .unwrap()
+        .with_permission_source(PermissionSource::Permissions));
+    let answer = scoped(by_permissions.clone(), rbac_token.clone()).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(answer.json, json!({"message": PRIVATE_SCOPED_MESSAGE}));
+    let answer = scoped(by_permissions, scope_token.clone()).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some(
+            "Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"the read:messages permission is required\", scope=\"read:messages\""
+        )
+    );
+
+    let by_either = app(Config::new(&server.issuer, AUDIENCE)
+        .unwrap()
+        .with_permission_source(PermissionSource::ScopeOrPermissions));
+    for token in [rbac_token, scope_token] {
+        assert_eq!(
+            scoped(by_either.clone(), token).await.status,
+            StatusCode::OK
+        );
+    }
+}
+
+#[tokio::test]
+async fn malformed_permissions_claim_is_ignored_unless_the_configured_source_reads_it() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let mut claims = valid_claims(&server.issuer);
+    claims["permissions"] = json!("read:messages");
+    let token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    let bearer = format!("Bearer {token}");
+
+    let by_scope = app(Config::new(&server.issuer, AUDIENCE).unwrap());
+    for path in ["/api/private", "/api/private-scoped"] {
+        assert_eq!(
+            call(&by_scope, path, Some(&bearer)).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    let by_permissions = app(Config::new(&server.issuer, AUDIENCE)
+        .unwrap()
+        .with_permission_source(PermissionSource::Permissions));
+    for path in ["/api/private", "/api/private-scoped"] {
+        assert_invalid_token(
+            &call(&by_permissions, path, Some(&bearer)).await,
+            "invalid claim format",
+        );
     }
 }
 

@@ -41,6 +41,32 @@ fn missing_audience_named_in_dot_env_stops_start_up() {
     assert!(stderr.contains("AUTH0_AUDIENCE"), "{stderr}");
 }
 
+#[test]
+fn invalid_setting_stops_start_up_with_a_message_saying_what_is_wrong() {
+    let output = api(&empty_dir("bad-settings"))
+        .env("AUTH0_DOMAIN", "http://tenant.example.com")
+        .env("AUTH0_AUDIENCE", "https://quickstarts/api")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AUTH0_DOMAIN")
+            && stderr.contains("http is only allowed for loopback hosts"),
+        "{stderr}"
+    );
+
+    let output = api(&empty_dir("bad-source"))
+        .env("AUTH0_DOMAIN", "http://localhost:3002")
+        .env("AUTH0_AUDIENCE", "https://quickstarts/api")
+        .env("PERMISSIONS_SOURCE", "roles")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PERMISSIONS_SOURCE"), "{stderr}");
+}
+
 #[cfg(unix)]
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

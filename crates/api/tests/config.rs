@@ -3,8 +3,9 @@
 //! This binary holds a single test because it changes process-wide environment variables.
 
 use api::{Config, ConfigError};
+use axum_bearer_auth::PermissionSource;
 
-const NAMES: [&str; 7] = [
+const NAMES: [&str; 8] = [
     "AUTH0_DOMAIN",
     "ISSUER_BASE_URL",
     "AUTH0_AUDIENCE",
@@ -12,6 +13,7 @@ const NAMES: [&str; 7] = [
     "HOST",
     "ALLOWED_ORIGINS",
     "CLOCK_LEEWAY_SECONDS",
+    "PERMISSIONS_SOURCE",
 ];
 
 fn set(name: &str, value: &str) {
@@ -55,6 +57,20 @@ fn from_env_names_what_is_missing_or_wrong_and_reads_the_rest() {
         ["http://localhost:3000", "http://127.0.0.1:8080"]
     );
     assert_eq!(config.clock_leeway(), std::time::Duration::from_secs(10));
+    assert_eq!(config.permission_source(), PermissionSource::Scope);
+
+    set("PERMISSIONS_SOURCE", "sometimes");
+    assert_eq!(
+        Config::from_env().unwrap_err(),
+        ConfigError::InvalidPermissionSource {
+            value: "sometimes".to_owned()
+        }
+    );
+    set("PERMISSIONS_SOURCE", "permissions");
+    assert_eq!(
+        Config::from_env().unwrap().permission_source(),
+        PermissionSource::Permissions
+    );
 
     set("AUTH0_DOMAIN", "http://evil.example");
     assert!(matches!(

@@ -1,5 +1,6 @@
 //! HTTP behaviour around the endpoints: CORS, health, limits, fallbacks, request logging.
 
+#[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
 
 use std::io::Write;

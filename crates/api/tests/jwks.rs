@@ -1,5 +1,6 @@
 //! The JWKS cache through `app()`: rotation, outages, rate limiting, single-flight, discovery.
 
+#[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
 
 use std::time::Duration;

@@ -7,7 +7,7 @@ pub(crate) const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 /// Why no bearer token could be taken from the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum CredentialsError {
+pub(crate) enum BearerHeaderError {
     /// No `Authorization` header at all.
     #[error("no authorization header")]
     Missing,
@@ -20,7 +20,7 @@ pub enum CredentialsError {
 }
 
 /// The raw access token as sent by the client. Never logged: `Debug` is redacted.
-pub struct BearerToken<'a>(&'a str);
+pub(crate) struct BearerToken<'a>(&'a str);
 
 impl<'a> BearerToken<'a> {
     /// The token text, for verification only.
@@ -39,21 +39,22 @@ impl std::fmt::Debug for BearerToken<'_> {
 /// (RFC 9110 section 11.1).
 ///
 /// # Errors
-/// A [`CredentialsError`] saying whether credentials are missing, of another scheme or malformed.
-pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<BearerToken<'_>, CredentialsError> {
+/// A [`BearerHeaderError`] saying whether credentials are missing, of another scheme or
+/// malformed.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<BearerToken<'_>, BearerHeaderError> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
-    let value = values.next().ok_or(CredentialsError::Missing)?;
+    let value = values.next().ok_or(BearerHeaderError::Missing)?;
     if values.next().is_some() {
-        return Err(CredentialsError::Malformed);
+        return Err(BearerHeaderError::Malformed);
     }
-    let value = value.to_str().map_err(|_| CredentialsError::Malformed)?;
+    let value = value.to_str().map_err(|_| BearerHeaderError::Malformed)?;
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(CredentialsError::UnsupportedScheme);
+        return Err(BearerHeaderError::UnsupportedScheme);
     }
     let token = rest.trim_start_matches(' ');
     if token.is_empty() || token.len() > MAX_TOKEN_BYTES || !is_b64token(token) {
-        return Err(CredentialsError::Malformed);
+        return Err(BearerHeaderError::Malformed);
     }
     Ok(BearerToken(token))
 }
@@ -80,7 +81,7 @@ mod tests {
         headers
     }
 
-    fn parse(values: &[&str]) -> Result<String, CredentialsError> {
+    fn parse(values: &[&str]) -> Result<String, BearerHeaderError> {
         bearer_token(&headers(values)).map(|token| token.secret().to_owned())
     }
 
@@ -96,22 +97,22 @@ mod tests {
 
     #[test]
     fn missing_header_is_missing() {
-        assert_eq!(parse(&[]), Err(CredentialsError::Missing));
+        assert_eq!(parse(&[]), Err(BearerHeaderError::Missing));
     }
 
     #[test]
     fn other_schemes_are_unsupported() {
         assert_eq!(
             parse(&["Basic dXNlcjpwYXNz"]),
-            Err(CredentialsError::UnsupportedScheme)
+            Err(BearerHeaderError::UnsupportedScheme)
         );
         assert_eq!(
             parse(&["Bearerabc"]),
-            Err(CredentialsError::UnsupportedScheme)
+            Err(BearerHeaderError::UnsupportedScheme)
         );
         assert_eq!(
             parse(&["abc.def.ghi"]),
-            Err(CredentialsError::UnsupportedScheme)
+            Err(BearerHeaderError::UnsupportedScheme)
         );
     }
 
@@ -127,7 +128,7 @@ mod tests {
         ] {
             assert_eq!(
                 parse(&[value]),
-                Err(CredentialsError::Malformed),
+                Err(BearerHeaderError::Malformed),
                 "{value:?}"
             );
         }
@@ -137,7 +138,7 @@ mod tests {
     fn two_authorization_headers_are_malformed() {
         assert_eq!(
             parse(&["Bearer a", "Bearer b"]),
-            Err(CredentialsError::Malformed)
+            Err(BearerHeaderError::Malformed)
         );
     }
 
@@ -146,7 +147,7 @@ mod tests {
         let token = "a".repeat(MAX_TOKEN_BYTES + 1);
         assert_eq!(
             parse(&[&format!("Bearer {token}")]),
-            Err(CredentialsError::Malformed)
+            Err(BearerHeaderError::Malformed)
         );
     }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use super::claims::Claims;
+use crate::claims::Claims;
 
 /// SHA-256 of a token.
 pub(crate) type TokenDigest = [u8; 32];
@@ -102,11 +102,21 @@ impl VerifiedTokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::challenge::Realm;
+    use crate::claims::PermissionsClaim;
+    use crate::permission::PermissionSource;
 
     const NOW_UNIX: u64 = 1_800_000_000;
 
     fn claims(expires_at: u64) -> Claims {
-        Claims::new("user".to_owned(), None, expires_at)
+        Claims::new(
+            "user".to_owned(),
+            None,
+            PermissionsClaim::Absent,
+            expires_at,
+            PermissionSource::Scope,
+            Realm::default(),
+        )
     }
 
     #[test]

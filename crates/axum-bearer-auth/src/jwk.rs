@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::DecodingKey;
 use serde_json::Value;
+
+use crate::base64url;
 
 /// Smaller RSA moduli are refused (NIST SP 800-131A, RFC 7518 section 3.3).
 const MIN_RSA_MODULUS_BITS: usize = 2048;
@@ -20,7 +20,7 @@ pub(crate) type KeySet = HashMap<String, Arc<DecodingKey>>;
 
 /// Why a JWKS document yielded no keys.
 #[derive(Debug, thiserror::Error)]
-pub enum JwksDocumentError {
+pub(crate) enum JwksDocumentError {
     /// The body is not JSON.
     #[error("jwks is not json")]
     Json(#[from] serde_json::Error),
@@ -88,8 +88,8 @@ fn usable_key(key: &Value) -> Option<(String, DecodingKey)> {
     if kid.is_empty() {
         return None;
     }
-    let modulus = URL_SAFE_NO_PAD.decode(text("n")??).ok()?;
-    let exponent = URL_SAFE_NO_PAD.decode(text("e")??).ok()?;
+    let modulus = base64url::decode(text("n")??).ok()?;
+    let exponent = base64url::decode(text("e")??).ok()?;
     let modulus = strip_leading_zeros(&modulus);
     let exponent = strip_leading_zeros(&exponent);
     let bits = modulus_bits(modulus);
@@ -126,6 +126,8 @@ fn modulus_bits(modulus: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::json;
 
     fn modulus(bits: usize) -> String {

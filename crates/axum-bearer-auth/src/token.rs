@@ -3,23 +3,26 @@
 //! Checks, in order: compact JWS form with canonical base64url segments (RFC 7515 section 7.1);
 //! a header that is a JSON object with `alg` exactly `RS256` (the token never chooses the
 //! algorithm), a string `kid`, and none of `crit`, `jwk`, `jku`, `x5u`, `x5c` (RFC 7515 section
-//! 4.1: we support no extensions and take keys only from the issuer's JWKS); the signature
+//! 4.1: no extensions are supported and keys come only from the issuer's JWKS); the signature
 //! with the issuer's key; then `iss` exact, `aud` containing ours, `exp` in the future and
 //! `nbf` in the past (within the leeway), `sub` present, each claim of the right JSON type.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
-use super::claims::Claims;
-use super::jwks::{JwksCache, KeyLookupError};
-use super::verified_cache::{VerifiedTokenCache, token_digest};
-use crate::config::Config;
+use crate::base64url;
+use crate::bearer_header::MAX_TOKEN_BYTES;
+use crate::challenge::Realm;
+use crate::claims::{Claims, PermissionsClaim};
+use crate::config::BearerAuthConfig;
+use crate::error::AuthErrorKind;
+use crate::jwks::{JwksCache, KeyLookupError};
+use crate::permission::PermissionSource;
+use crate::verified_cache::{VerifiedTokenCache, token_digest};
 
 /// Header parameters that are refused whatever their value.
 const FORBIDDEN_HEADERS: [&str; 5] = ["crit", "jwk", "jku", "x5u", "x5c"];
@@ -27,6 +30,7 @@ const FORBIDDEN_HEADERS: [&str; 5] = ["crit", "jwk", "jku", "x5u", "x5c"];
 /// Why a token is not acceptable. Each `Display` text is the `error_description` sent to the
 /// client: short, fixed, never containing anything from the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
     /// Not three canonical base64url segments, or a header or payload that is not a JSON object.
     #[error("malformed token")]
@@ -52,10 +56,10 @@ pub enum TokenError {
     /// `nbf` is in the future (beyond the leeway).
     #[error("token not yet valid")]
     NotYetValid,
-    /// `iss` is not our issuer.
+    /// `iss` is not the configured issuer.
     #[error("invalid issuer")]
     WrongIssuer,
-    /// `aud` does not contain our audience.
+    /// `aud` does not contain the configured audience.
     #[error("invalid audience")]
     WrongAudience,
     /// A required claim (`iss`, `aud`, `exp`, `sub`) is absent or empty.
@@ -64,17 +68,6 @@ pub enum TokenError {
     /// A claim has the wrong JSON type.
     #[error("invalid claim format")]
     InvalidClaim,
-}
-
-/// Why a request's token could not be accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyError {
-    /// The token is invalid (RFC 6750 `invalid_token`).
-    #[error(transparent)]
-    Invalid(#[from] TokenError),
-    /// The key is not cached and the issuer cannot be reached; try again later.
-    #[error("signing keys unavailable")]
-    KeysUnavailable,
 }
 
 /// `aud` may be one string or an array of strings (RFC 7519 section 4.1.3).
@@ -89,8 +82,10 @@ enum AudienceClaim {
     Many(Vec<String>),
 }
 
-/// The claims as they must appear; any other JSON type makes deserialising fail. The required
-/// ones are `Option` only so that their absence is reported as such rather than as a format error.
+/// The claims as they must appear; any other JSON type makes deserialising fail, and so does a
+/// duplicate of any of them. The required ones are `Option` only so that their absence is
+/// reported as such rather than as a format error. `permissions` is the exception: a wrong
+/// type is recorded, and only an error where the claim is consulted.
 #[derive(Deserialize)]
 #[expect(dead_code, reason = "iat is read only to enforce its JSON type")]
 struct TokenClaims {
@@ -108,19 +103,41 @@ struct TokenClaims {
     iat: Option<u64>,
     #[serde(default)]
     scope: Option<String>,
+    #[serde(default, deserialize_with = "permissions_claim")]
+    permissions: PermissionsClaim,
+}
+
+/// Any JSON value is accepted here; only an array of strings grants anything.
+fn permissions_claim<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<PermissionsClaim, D::Error> {
+    let Value::Array(entries) = Value::deserialize(deserializer)? else {
+        return Ok(PermissionsClaim::Invalid);
+    };
+    let permissions = entries
+        .into_iter()
+        .map(|entry| match entry {
+            Value::String(permission) => Some(permission),
+            _ => None,
+        })
+        .collect::<Option<Vec<String>>>();
+    Ok(permissions.map_or(PermissionsClaim::Invalid, PermissionsClaim::Granted))
 }
 
 /// Verifies access tokens for one issuer and audience.
 pub(crate) struct TokenVerifier {
     validation: Validation,
     leeway_seconds: u64,
+    permission_source: PermissionSource,
+    realm: Realm,
     keys: JwksCache,
     verified: VerifiedTokenCache,
 }
 
 impl TokenVerifier {
-    /// Builds the validation rules once, explicitly: RS256 only, never the permissive defaults.
-    pub(crate) fn new(config: &Config) -> Self {
+    /// Builds the validation rules once, explicitly: RS256 only, issuer, audience, and `exp`,
+    /// `iss`, `aud`, `sub` required.
+    pub(crate) fn new(config: &BearerAuthConfig) -> Self {
         let leeway_seconds = config.clock_leeway.as_secs();
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[config.issuer.as_str()]);
@@ -134,6 +151,8 @@ impl TokenVerifier {
         Self {
             validation,
             leeway_seconds,
+            permission_source: config.permission_source,
+            realm: config.realm.clone(),
             keys: JwksCache::new(config.issuer.clone(), config.jwks.clone()),
             verified: VerifiedTokenCache::new(
                 config.verified_token_ttl,
@@ -142,11 +161,19 @@ impl TokenVerifier {
         }
     }
 
+    /// The realm errors name.
+    pub(crate) fn realm(&self) -> &Realm {
+        &self.realm
+    }
+
     /// Verifies `token` and returns its claims.
     ///
     /// # Errors
-    /// [`VerifyError::Invalid`] with the reason, or [`VerifyError::KeysUnavailable`].
-    pub(crate) async fn verify(&self, token: &str) -> Result<Claims, VerifyError> {
+    /// [`AuthErrorKind::InvalidToken`] with the reason, or [`AuthErrorKind::KeysUnavailable`].
+    pub(crate) async fn verify(&self, token: &str) -> Result<Claims, AuthErrorKind> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Malformed.into());
+        }
         let digest = token_digest(token);
         let unix_now = unix_now();
         if let Some(claims) = self.verified.get(&digest, Instant::now(), unix_now) {
@@ -154,8 +181,8 @@ impl TokenVerifier {
         }
         let kid = checked_key_id(token)?;
         let key = self.keys.key(&kid).await.map_err(|error| match error {
-            KeyLookupError::UnknownKeyId => VerifyError::Invalid(TokenError::UnknownKeyId),
-            KeyLookupError::Unavailable => VerifyError::KeysUnavailable,
+            KeyLookupError::UnknownKeyId => TokenError::UnknownKeyId.into(),
+            KeyLookupError::Unavailable => AuthErrorKind::KeysUnavailable,
         })?;
         let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &self.validation)
             .map_err(|error| token_error(error.kind()))?;
@@ -168,9 +195,23 @@ impl TokenVerifier {
         if subject.is_empty() {
             return Err(TokenError::MissingClaim.into());
         }
+        // The configured source reads `permissions` on every request, so a malformed one
+        // invalidates the token everywhere (and is never remembered as verified).
+        if self.permission_source.reads_permissions()
+            && claims.permissions == PermissionsClaim::Invalid
+        {
+            return Err(TokenError::InvalidClaim.into());
+        }
         let unix_now = self::unix_now();
         check_times(expires_at, claims.nbf, unix_now, self.leeway_seconds)?;
-        let verified = Claims::new(subject, claims.scope, expires_at);
+        let verified = Claims::new(
+            subject,
+            claims.scope,
+            claims.permissions,
+            expires_at,
+            self.permission_source,
+            self.realm.clone(),
+        );
         self.verified
             .insert(digest, verified.clone(), Instant::now(), unix_now);
         Ok(verified)
@@ -195,9 +236,9 @@ fn checked_key_id(token: &str) -> Result<String, TokenError> {
     ) else {
         return Err(TokenError::Malformed);
     };
-    let header = decode_segment(header)?;
-    decode_segment(payload)?;
-    decode_segment(signature)?;
+    let header = base64url::decode(header).map_err(|_| TokenError::Malformed)?;
+    base64url::decode(payload).map_err(|_| TokenError::Malformed)?;
+    base64url::decode(signature).map_err(|_| TokenError::Malformed)?;
     let header: Map<String, Value> =
         serde_json::from_slice(&header).map_err(|_| TokenError::Malformed)?;
     if FORBIDDEN_HEADERS
@@ -218,17 +259,6 @@ fn checked_key_id(token: &str) -> Result<String, TokenError> {
     }
 }
 
-/// Decodes one segment; the engine refuses padding and non-zero trailing bits, so each token
-/// has exactly one accepted spelling.
-fn decode_segment(segment: &str) -> Result<Vec<u8>, TokenError> {
-    if segment.is_empty() {
-        return Err(TokenError::Malformed);
-    }
-    URL_SAFE_NO_PAD
-        .decode(segment)
-        .map_err(|_| TokenError::Malformed)
-}
-
 /// `exp` must be strictly after `now - leeway` (a token is expired at its `exp` second, RFC 7519
 /// section 4.1.4), `nbf` at most `now + leeway`. Stricter at the boundary than jsonwebtoken.
 fn check_times(exp: u64, nbf: Option<u64>, now: u64, leeway: u64) -> Result<(), TokenError> {
@@ -241,7 +271,7 @@ fn check_times(exp: u64, nbf: Option<u64>, now: u64, leeway: u64) -> Result<(), 
     Ok(())
 }
 
-fn token_error(kind: &ErrorKind) -> VerifyError {
+fn token_error(kind: &ErrorKind) -> AuthErrorKind {
     let error = match kind {
         ErrorKind::InvalidSignature => TokenError::BadSignature,
         ErrorKind::ExpiredSignature => TokenError::Expired,
@@ -257,12 +287,14 @@ fn token_error(kind: &ErrorKind) -> VerifyError {
         | ErrorKind::InvalidAlgorithmName => TokenError::UnsupportedAlgorithm,
         _ => TokenError::Malformed,
     };
-    VerifyError::Invalid(error)
+    AuthErrorKind::InvalidToken(error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn segment(value: &Value) -> String {
         URL_SAFE_NO_PAD.encode(value.to_string())
@@ -274,6 +306,12 @@ mod tests {
             segment(&header),
             segment(&serde_json::json!({"sub": "x"}))
         )
+    }
+
+    fn permissions_of(claims: Value) -> PermissionsClaim {
+        serde_json::from_value::<TokenClaims>(claims)
+            .map(|claims| claims.permissions)
+            .unwrap()
     }
 
     #[test]
@@ -367,5 +405,43 @@ mod tests {
     fn header_must_be_a_json_object() {
         let token = format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode("[1]"));
         assert_eq!(checked_key_id(&token), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn permissions_claim_grants_only_as_an_array_of_strings() {
+        assert_eq!(
+            permissions_of(serde_json::json!({})),
+            PermissionsClaim::Absent
+        );
+        assert_eq!(
+            permissions_of(serde_json::json!({"permissions": ["read:messages", "x"]})),
+            PermissionsClaim::Granted(vec!["read:messages".to_owned(), "x".to_owned()])
+        );
+        assert_eq!(
+            permissions_of(serde_json::json!({"permissions": []})),
+            PermissionsClaim::Granted(Vec::new())
+        );
+        for wrong in [
+            serde_json::json!("read:messages"),
+            serde_json::json!(["read:messages", 1]),
+            serde_json::json!([["read:messages"]]),
+            serde_json::json!({"read:messages": true}),
+            serde_json::json!(null),
+            serde_json::json!(true),
+        ] {
+            assert_eq!(
+                permissions_of(serde_json::json!({"permissions": wrong})),
+                PermissionsClaim::Invalid,
+                "{wrong}"
+            );
+        }
+    }
+
+    #[test]
+    fn duplicate_permissions_claims_are_refused_outright() {
+        let parsed = serde_json::from_str::<TokenClaims>(
+            r#"{"permissions":["a"],"permissions":["read:messages"]}"#,
+        );
+        assert!(parsed.is_err());
     }
 }

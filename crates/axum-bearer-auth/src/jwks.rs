@@ -17,12 +17,14 @@ use reqwest::header::ACCEPT;
 use serde::Deserialize;
 use url::Url;
 
-use super::jwk::{JwksDocumentError, KeySet, usable_keys};
-use crate::config::{Issuer, JwksSettings, is_loopback_host};
+use crate::config::JwksSettings;
+use crate::issuer::Issuer;
+use crate::jwk::{JwksDocumentError, KeySet, usable_keys};
+use crate::loopback::is_loopback_host;
 
 /// Why keys could not be fetched.
 #[derive(Debug, thiserror::Error)]
-pub enum JwksFetchError {
+pub(crate) enum JwksFetchError {
     /// Connecting, sending or reading failed (including the timeout).
     #[error("jwks request failed")]
     Request(#[from] reqwest::Error),
@@ -122,7 +124,11 @@ impl JwksCache {
             // The JWKS location is fixed by the issuer; following redirects would let anyone
             // who can answer that URL point us elsewhere.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("api/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .inspect_err(
                 |error| tracing::error!(error = %error, "cannot build the jwks http client"),

@@ -1,4 +1,7 @@
 //! Shared test fixtures: signing keys, token minting, a local JWKS server, request helpers.
+//!
+//! The `api` crate's tests and benchmark include this module by path, so both crates mint and
+//! serve keys the same way.
 #![allow(dead_code, unused_imports)]
 
 pub mod client;

@@ -1,0 +1,197 @@
+//! The library mounted in an app with its own state: what the extractors hand the handler,
+//! the RFC 6750 answers they give instead, and the validator used without an extractor.
+
+mod notes_app;
+mod support;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum_bearer_auth::{
+    Audience, AuthErrorKind, BearerAuth, BearerAuthConfig, Issuer, Realm, TokenError,
+};
+use notes_app::notes_app;
+use serde_json::json;
+use support::*;
+
+fn config(issuer: &str) -> BearerAuthConfig {
+    BearerAuthConfig::new(
+        Issuer::parse(issuer).unwrap(),
+        Audience::parse(AUDIENCE).unwrap(),
+    )
+}
+
+fn token(server: &JwksServer, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut claims = valid_claims(&server.issuer);
+    edit(&mut claims);
+    sign(&rs256_header(primary_key().kid), &claims, primary_key())
+}
+
+async fn me(app: &Router, authorization: Option<&str>) -> Answer {
+    call(app, "/me", authorization).await
+}
+
+#[tokio::test]
+async fn handler_gets_the_claims_and_the_rest_of_its_own_state() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let exp = now() + 600;
+    let token = token(&server, |claims| {
+        claims["exp"] = json!(exp);
+        claims["scope"] = json!("openid  read:notes");
+        claims["permissions"] = json!(["write:notes"]);
+    });
+    let answer = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(
+        answer.json,
+        json!({
+            "shelf": "kitchen",
+            "sub": "auth0|reader",
+            "scopes": ["openid", "read:notes"],
+            "permissions": ["write:notes"],
+            "exp": exp,
+        })
+    );
+}
+
+#[tokio::test]
+async fn missing_credentials_get_a_bare_challenge_and_fetch_nothing() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    for authorization in [None, Some("Basic dXNlcjpwYXNz")] {
+        let answer = me(&app, authorization).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some("Bearer realm=\"api\"")
+        );
+        assert_eq!(
+            answer.json,
+            json!({"error": "unauthorized", "error_description": "bearer token required"})
+        );
+    }
+    assert_eq!(server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
+async fn malformed_header_is_a_400_and_a_bad_token_a_401() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let answer = me(&app, Some("Bearer a b")).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json["error"], "invalid_request");
+
+    let expired = token(&server, |claims| claims["exp"] = json!(now() - 3600));
+    let answer = me(&app, Some(&format!("Bearer {expired}"))).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some("Bearer realm=\"api\", error=\"invalid_token\", error_description=\"token expired\"")
+    );
+    assert!(!answer.text.contains(&expired));
+}
+
+#[tokio::test]
+async fn configured_realm_is_named_by_every_challenge() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer).with_realm(Realm::new("notes").unwrap()));
+    let answer = me(&app, None).await;
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some("Bearer realm=\"notes\"")
+    );
+    let unscoped = token(&server, |claims| claims["scope"] = json!("openid"));
+    let answer = call(&app, "/notes", Some(&format!("Bearer {unscoped}"))).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        answer.header("www-authenticate"),
+        Some(
+            "Bearer realm=\"notes\", error=\"insufficient_scope\", error_description=\"the read:notes scope is required\", scope=\"read:notes\""
+        )
+    );
+}
+
+#[tokio::test]
+async fn unreachable_issuer_is_a_503_with_retry_after() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let issuer = format!("http://{}/", listener.local_addr().unwrap());
+    drop(listener);
+    let app = notes_app(config(&issuer));
+    let mut claims = valid_claims(&issuer);
+    claims["iss"] = json!(issuer);
+    let token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    let answer = me(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.header("retry-after"), Some("10"));
+    assert!(answer.header("www-authenticate").is_none());
+    assert_eq!(
+        answer.json,
+        json!({"error": "temporarily_unavailable", "error_description": "signing keys unavailable"})
+    );
+}
+
+#[tokio::test]
+async fn validator_verifies_a_token_without_an_extractor() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let auth = BearerAuth::new(config(&server.issuer));
+    let good = token(&server, |_| {});
+    let claims = auth.verify(&good).await.unwrap();
+    assert_eq!(claims.subject(), "auth0|reader");
+    assert!(claims.has_scope("read:messages"));
+
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "authorization",
+        HeaderValue::from_str(&format!("bearer {good}")).unwrap(),
+    );
+    assert_eq!(
+        auth.authenticate(&headers).await.unwrap().subject(),
+        "auth0|reader"
+    );
+
+    let wrong_audience = token(&server, |claims| claims["aud"] = json!("https://other/api"));
+    let error = auth.verify(&wrong_audience).await.unwrap_err();
+    assert_eq!(
+        error.kind(),
+        &AuthErrorKind::InvalidToken(TokenError::WrongAudience)
+    );
+    assert_eq!(error.status(), StatusCode::UNAUTHORIZED);
+
+    let oversized = "a".repeat(9 * 1024);
+    assert_eq!(
+        auth.verify(&oversized).await.unwrap_err().kind(),
+        &AuthErrorKind::InvalidToken(TokenError::Malformed)
+    );
+    assert_eq!(
+        auth.authenticate(&HeaderMap::new())
+            .await
+            .unwrap_err()
+            .kind(),
+        &AuthErrorKind::MissingCredentials
+    );
+}
+
+#[tokio::test]
+async fn clones_of_the_validator_share_their_caches() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let auth = BearerAuth::new(config(&server.issuer).with_verified_token_ttl(Duration::ZERO));
+    let copy = auth.clone();
+    let first = token(&server, |claims| claims["sub"] = json!("auth0|first"));
+    let second = token(&server, |claims| claims["sub"] = json!("auth0|second"));
+    assert_eq!(auth.verify(&first).await.unwrap().subject(), "auth0|first");
+    assert_eq!(
+        copy.verify(&second).await.unwrap().subject(),
+        "auth0|second"
+    );
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[test]
+fn validator_debug_shows_whom_it_trusts() {
+    let auth = BearerAuth::new(config("https://tenant.eu.auth0.com/"));
+    let debug = format!("{auth:?}");
+    assert!(debug.contains("https://tenant.eu.auth0.com/"), "{debug}");
+    assert!(debug.contains(AUDIENCE), "{debug}");
+}
