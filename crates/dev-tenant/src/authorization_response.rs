@@ -6,7 +6,7 @@
 use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
-use oidc_protocol::Audience;
+use oidc_protocol::{Audience, IdToken};
 
 use crate::authorize::{AuthorizeRequest, RedirectTarget, ResponseMode, ResponseType};
 use crate::clock::now;
@@ -88,12 +88,12 @@ pub fn complete(
                     );
                 }
             };
-            let id_token = tokens.id_token.unwrap_or_default();
+            let id_token = tokens.id_token.as_ref().map(IdToken::secret);
             let expires_in = tokens.expires_in.to_string();
-            let mut params = vec![("id_token", id_token.as_str())];
+            let mut params = vec![("id_token", id_token.unwrap_or_default())];
             if with_access_token {
                 params.extend([
-                    ("access_token", tokens.access_token.as_str()),
+                    ("access_token", tokens.access_token.secret()),
                     ("token_type", "Bearer"),
                     ("expires_in", expires_in.as_str()),
                     ("scope", tokens.scope.as_str()),

@@ -4,33 +4,23 @@
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use oidc_protocol::claims::{AccessTokenClaims, AudienceClaim, IdTokenClaims};
 use oidc_protocol::token_hash::left_half_hash;
-use oidc_protocol::{ClientId, Scope};
+use oidc_protocol::{AccessToken, ClientId, IdToken, Scope};
 
 use crate::config::{Profile, TenantConfig};
 use crate::grant::Grant;
 use crate::keys::SigningKeys;
 
-/// The tokens of one issuance.
+/// The tokens of one issuance. `Debug` prints no token: the secrets redact themselves.
+#[derive(Debug)]
 pub struct TokenSet {
     /// The signed access token.
-    pub access_token: String,
+    pub access_token: AccessToken,
     /// The signed ID token, when `openid` was granted.
-    pub id_token: Option<String>,
+    pub id_token: Option<IdToken>,
     /// Access token lifetime in seconds.
     pub expires_in: u64,
-    /// Granted scopes, space-separated.
-    pub scope: String,
-}
-
-impl std::fmt::Debug for TokenSet {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenSet")
-            .field("access_token", &"[redacted]")
-            .field("id_token", &self.id_token.as_ref().map(|_| "[redacted]"))
-            .field("expires_in", &self.expires_in)
-            .field("scope", &self.scope)
-            .finish()
-    }
+    /// Granted scopes.
+    pub scope: Scope,
 }
 
 /// The audience `/userinfo` requires in access tokens.
@@ -90,15 +80,15 @@ pub fn mint(
             sid: Some(grant.sid.clone()),
             profile: profile.released(&scopes),
         };
-        Some(keys.sign(&claims)?)
+        Some(IdToken::new(keys.sign(&claims)?))
     } else {
         None
     };
     Ok(TokenSet {
-        access_token,
+        access_token: AccessToken::new(access_token),
         id_token,
         expires_in,
-        scope: scope.to_string(),
+        scope,
     })
 }
 
@@ -203,10 +193,10 @@ mod tests {
     #[test]
     fn token_set_debug_redacts_tokens() {
         let tokens = TokenSet {
-            access_token: "secret-access".to_owned(),
-            id_token: Some("secret-id".to_owned()),
+            access_token: AccessToken::new("secret-access"),
+            id_token: Some(IdToken::new("secret-id")),
             expires_in: 1,
-            scope: "openid".to_owned(),
+            scope: Scope::new("openid"),
         };
         let printed = format!("{tokens:?}");
         assert!(!printed.contains("secret"), "{printed}");

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use oidc_protocol::{OAuthErrorResponse, RefreshToken, TokenResponse};
 
 use crate::clock::now;
 use crate::grant::split_scope;
@@ -35,12 +35,6 @@ pub enum TokenError {
     /// Signing failed.
     #[error("server_error")]
     Server,
-}
-
-#[derive(Serialize)]
-struct ErrorBody {
-    error: &'static str,
-    error_description: &'static str,
 }
 
 impl IntoResponse for TokenError {
@@ -70,9 +64,9 @@ impl IntoResponse for TokenError {
         (
             status,
             no_store(),
-            Json(ErrorBody {
-                error,
-                error_description: description,
+            Json(OAuthErrorResponse {
+                error: error.to_owned(),
+                error_description: Some(description.to_owned()),
             }),
         )
             .into_response()
@@ -84,19 +78,6 @@ fn no_store() -> [(axum::http::HeaderName, HeaderValue); 2] {
         (CACHE_CONTROL, HeaderValue::from_static("no-store")),
         (PRAGMA, HeaderValue::from_static("no-cache")),
     ]
-}
-
-/// A successful token response (RFC 6749 5.1).
-#[derive(Serialize)]
-struct TokenResponse {
-    access_token: String,
-    token_type: &'static str,
-    expires_in: u64,
-    scope: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id_token: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
 }
 
 /// Reads form or JSON parameters; a form parameter given twice is refused (RFC 6749 3.2).
@@ -201,9 +182,11 @@ pub async fn token(
                 return Err(TokenError::InvalidGrant("Failed to verify code verifier"));
             }
             let refresh_token = record.grant.has_scope("offline_access").then(|| {
-                state
-                    .store
-                    .issue_refresh_token(record.grant.clone(), Some(code))
+                RefreshToken::new(
+                    state
+                        .store
+                        .issue_refresh_token(record.grant.clone(), Some(code)),
+                )
             });
             (record.grant, refresh_token)
         }
@@ -232,7 +215,7 @@ pub async fn token(
                         )
                     }
                 })?;
-            (grant, Some(successor))
+            (grant, Some(RefreshToken::new(successor)))
         }
         Some(_) => return Err(TokenError::UnsupportedGrantType),
         None => return Err(TokenError::InvalidRequest("grant_type is required")),
@@ -255,13 +238,15 @@ pub async fn token(
         tracing::error!(%error, "signing tokens failed");
         TokenError::Server
     })?;
+    // `scope` always, as Auth0 sends it, though RFC 6749 5.1 requires it only when it differs
+    // from the requested scope.
     let body = TokenResponse {
         access_token: tokens.access_token,
-        token_type: "Bearer",
-        expires_in: tokens.expires_in,
-        scope: tokens.scope,
+        token_type: "Bearer".to_owned(),
         id_token: tokens.id_token,
         refresh_token,
+        expires_in: Some(tokens.expires_in),
+        scope: Some(tokens.scope),
     };
     Ok((no_store(), Json(body)).into_response())
 }
