@@ -652,22 +652,99 @@ async fn response_type_id_token_returns_only_an_id_token_in_the_fragment() {
 }
 
 #[tokio::test]
-async fn userinfo_with_a_non_bearer_scheme_is_invalid_request() {
+async fn userinfo_with_another_scheme_gets_a_bare_challenge_like_no_credentials() {
+    // RFC 6750 section 3.1: a request without bearer credentials gets no error code.
     let request = Request::builder()
         .uri("/userinfo")
         .header(AUTHORIZATION, "Basic dXNlcjpwYXNz")
         .body(Body::empty())
         .expect("request");
     let reply = send(&tenant(), request).await;
-    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(
-        reply
-            .header("www-authenticate")
-            .unwrap_or_default()
-            .contains(r#"error="invalid_request""#)
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(r#"Bearer realm="http://localhost:3002/""#)
+    );
+    assert!(!reply.body.contains("error"), "{}", reply.body);
+}
+
+/// Sends `/userinfo` with these `Authorization` header values.
+async fn userinfo_with_headers(router: &axum::Router, values: &[&str]) -> Reply {
+    let mut request = Request::builder().uri("/userinfo");
+    for value in values {
+        request = request.header(AUTHORIZATION, *value);
+    }
+    send(router, request.body(Body::empty()).expect("request")).await
+}
+
+fn assert_invalid_request(reply: &Reply, what: &str) {
+    assert_eq!(
+        reply.status,
+        StatusCode::BAD_REQUEST,
+        "{what}: {}",
+        reply.body
+    );
+    assert_eq!(
+        reply.header("www-authenticate"),
+        Some(
+            r#"Bearer realm="http://localhost:3002/", error="invalid_request", error_description="Expected Authorization: Bearer <access token>""#
+        ),
+        "{what}"
     );
     let body: Value = reply.json();
-    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(
+        body,
+        serde_json::json!({
+            "error": "invalid_request",
+            "error_description": "Expected Authorization: Bearer <access token>"
+        }),
+        "{what}"
+    );
+}
+
+#[tokio::test]
+async fn userinfo_with_a_bearer_header_outside_rfc_6750_grammar_is_invalid_request() {
+    let router = tenant();
+    let access_token = access_token_for(&router, "reader@example.com").await;
+    let oversized = format!("Bearer {}", "a".repeat(8 * 1024 + 1));
+    let with_trailing_space = format!("Bearer {access_token} ");
+    for value in [
+        "Bearer",
+        "Bearer ",
+        "Bearer a b",
+        "Bearer a,b",
+        "Bearer ====",
+        oversized.as_str(),
+        with_trailing_space.as_str(),
+    ] {
+        let reply = userinfo_with_headers(&router, &[value]).await;
+        assert_invalid_request(&reply, value.get(..20).unwrap_or(value));
+    }
+}
+
+#[tokio::test]
+async fn userinfo_with_two_authorization_headers_is_invalid_request_even_if_both_are_valid() {
+    let router = tenant();
+    let access_token = access_token_for(&router, "reader@example.com").await;
+    let header = format!("Bearer {access_token}");
+    let alone = userinfo_with_headers(&router, &[&header]).await;
+    assert_eq!(
+        alone.status,
+        StatusCode::OK,
+        "the control request is accepted"
+    );
+    let twice = userinfo_with_headers(&router, &[&header, &header]).await;
+    assert_invalid_request(&twice, "two headers");
+}
+
+#[tokio::test]
+async fn userinfo_accepts_the_bearer_scheme_in_any_case() {
+    let router = tenant();
+    let access_token = access_token_for(&router, "reader@example.com").await;
+    for scheme in ["bearer", "BEARER"] {
+        let reply = userinfo_with_headers(&router, &[&format!("{scheme} {access_token}")]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{scheme}: {}", reply.body);
+    }
 }
 
 fn forged_claims(exp_offset: i64, iss: &str) -> AccessTokenClaims {
