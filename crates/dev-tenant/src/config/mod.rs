@@ -17,4 +17,3 @@ pub use tenant::{
     TenantConfig,
 };
 pub use user::{Profile, UserConfig};
-pub use validation::is_loopback_host;

@@ -1,7 +1,10 @@
 //! The rules a configuration must satisfy before the tenant serves it; a refusal names the
 //! offending field, e.g. `clients[0].callback_urls[1]: http URL must be loopback`.
 
-use url::{Host, Url};
+use oidc_protocol::http_url::{HttpUrl, UrlError};
+use oidc_protocol::scope::is_scope_token;
+use oidc_protocol::{Issuer, IssuerError, is_loopback_host};
+use url::Url;
 
 use super::{ConfigError, TenantConfig};
 
@@ -26,17 +29,7 @@ impl TenantConfig {
     /// [`ConfigError::InvalidField`] naming the field, e.g.
     /// `clients[0].callback_urls[1]: http URL must be loopback`.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let issuer = check_url("issuer", &self.issuer)?;
-        if !self.issuer.ends_with('/') {
-            return Err(invalid("issuer", "must end with a slash"));
-        }
-        if issuer.query().is_some() {
-            return Err(invalid("issuer", "must not have a query"));
-        }
-        if issuer.path() != "/" {
-            // Every endpoint is served at the root, so the issuer cannot carry a path.
-            return Err(invalid("issuer", "must have no path"));
-        }
+        self.validate_issuer()?;
         // A zero lifetime makes every code, session or token dead on arrival, and a huge one
         // overflows `now + lifetime`. The upper bounds are Auth0's (30 days for tokens, a year
         // for sessions) and RFC 6749 4.1.2's ten minutes for codes.
@@ -162,21 +155,37 @@ impl TenantConfig {
         }
         Ok(())
     }
+
+    /// The issuer is what every token carries in `iss` and clients compare byte for byte, so it
+    /// must be an [`Issuer`] exactly as written: no trailing `/` added, nothing trimmed.
+    fn validate_issuer(&self) -> Result<(), ConfigError> {
+        let issuer = Issuer::parse(&self.issuer)
+            .map_err(|IssuerError::Url(error)| invalid("issuer", url_reason(error)))?;
+        if !self.issuer.ends_with('/') {
+            return Err(invalid("issuer", "must end with a slash"));
+        }
+        if issuer.as_str() != self.issuer {
+            return Err(invalid("issuer", "must not have surrounding spaces"));
+        }
+        // Every endpoint is served at the root, so the issuer cannot carry a path.
+        if HttpUrl::parse(&self.issuer).map(|url| url.path()) != Ok("/") {
+            return Err(invalid("issuer", "must have no path"));
+        }
+        Ok(())
+    }
 }
 
-fn is_scope_token(scope: &str) -> bool {
-    !scope.is_empty()
-        && scope
-            .chars()
-            .all(|character| character.is_ascii_graphic() && character != '"' && character != '\\')
-}
-
-/// Whether `host` is loopback: `localhost`, `127.0.0.0/8` or `::1`.
-pub fn is_loopback_host(host: &Host<&str>) -> bool {
-    match host {
-        Host::Domain(domain) => domain.eq_ignore_ascii_case("localhost"),
-        Host::Ipv4(address) => address.is_loopback(),
-        Host::Ipv6(address) => address.is_loopback(),
+/// The reason a configuration error gives for a URL refused by oidc-protocol's rules.
+fn url_reason(error: UrlError) -> &'static str {
+    match error {
+        UrlError::Scheme => "must be an http or https URL",
+        UrlError::UserInfo => "must not have user information",
+        UrlError::Host => "must have a lowercase host name or an IP address",
+        UrlError::Port => "must have a valid port, and not the default one written out",
+        UrlError::Characters => "must not contain spaces or non-ASCII characters",
+        UrlError::QueryOrFragment => "must not have a query or fragment",
+        UrlError::Path => "must have no path",
+        UrlError::InsecureHttp => "http URL must be loopback",
     }
 }
 
@@ -188,7 +197,7 @@ fn check_url(field: &str, value: &str) -> Result<Url, ConfigError> {
     match url.scheme() {
         "https" => {}
         "http" => {
-            let loopback = url.host().as_ref().is_some_and(is_loopback_host);
+            let loopback = url.host_str().is_some_and(is_loopback_host);
             if !loopback {
                 return Err(invalid(field, "http URL must be loopback"));
             }
@@ -229,6 +238,30 @@ mod tests {
     }
 
     #[test]
+    fn http_callbacks_are_accepted_on_loopback_hosts_only() {
+        let with_callback = |url: &str| {
+            let mut config = TenantConfig::default();
+            config.clients[0].callback_urls = vec![url.to_owned()];
+            config.validate()
+        };
+        for url in [
+            "http://localhost:3000/callback",
+            "http://127.0.0.2:3000/callback",
+            "http://[::1]:3000/callback",
+        ] {
+            assert!(with_callback(url).is_ok(), "{url}");
+        }
+        for url in [
+            "http://localhost.:3000/callback",
+            "http://localhost.example/callback",
+            "http://0.0.0.0:3000/callback",
+        ] {
+            let error = with_callback(url).expect_err(url);
+            assert_eq!(field_of(error).1, "http URL must be loopback", "{url}");
+        }
+    }
+
+    #[test]
     fn issuer_without_trailing_slash_is_refused() {
         let error = TenantConfig::for_local("http://localhost:3002", "http://localhost:3000")
             .expect_err("refused");
@@ -236,6 +269,57 @@ mod tests {
             field_of(error),
             ("issuer".to_owned(), "must end with a slash")
         );
+    }
+
+    #[test]
+    fn issuer_must_be_written_as_tokens_carry_it() {
+        for (issuer, reason) in [
+            (
+                "http://LOCALHOST:3002/",
+                "must have a lowercase host name or an IP address",
+            ),
+            (
+                "http://localhost:80/",
+                "must have a valid port, and not the default one written out",
+            ),
+            (
+                "http://user@localhost:3002/",
+                "must not have user information",
+            ),
+            (
+                " http://localhost:3002/",
+                "must not have surrounding spaces",
+            ),
+            (
+                "http://localhost:3002/?x=1",
+                "must not have a query or fragment",
+            ),
+            (
+                "http://localhost:3002/#x",
+                "must not have a query or fragment",
+            ),
+            ("http://localhost:3002/tenant/", "must have no path"),
+            ("http://example.com/", "http URL must be loopback"),
+            ("ftp://localhost/", "must be an http or https URL"),
+        ] {
+            let config = TenantConfig {
+                issuer: issuer.to_owned(),
+                ..TenantConfig::default()
+            };
+            let error = config.validate().expect_err(issuer);
+            assert_eq!(field_of(error), ("issuer".to_owned(), reason), "{issuer:?}");
+        }
+        for issuer in [
+            "https://tenant.example/",
+            "http://127.0.0.1:4000/",
+            "http://[::1]:3002/",
+        ] {
+            let config = TenantConfig {
+                issuer: issuer.to_owned(),
+                ..TenantConfig::default()
+            };
+            assert!(config.validate().is_ok(), "{issuer}");
+        }
     }
 
     #[test]
