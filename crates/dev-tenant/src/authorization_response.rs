@@ -6,9 +6,9 @@
 use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::response::Response;
-use oidc_protocol::{Audience, IdToken};
+use oidc_protocol::{Audience, IdToken, ResponseType};
 
-use crate::authorize::{AuthorizeRequest, RedirectTarget, ResponseMode, ResponseType};
+use crate::authorize::{AuthorizeRequest, RedirectTarget, ResponseMode};
 use crate::clock::now;
 use crate::grant::{Grant, granted_scopes};
 use crate::pages;

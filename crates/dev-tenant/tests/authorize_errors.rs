@@ -131,6 +131,15 @@ async fn unsupported_response_type_is_redirected() {
 }
 
 #[tokio::test]
+async fn response_type_values_are_separated_by_single_spaces() {
+    for response_type in ["code ", " code", "token  id_token", "id_token token "] {
+        let (error, description, _) = redirected_error(&[("response_type", response_type)]).await;
+        assert_eq!(error, "unsupported_response_type", "{response_type:?}");
+        assert!(description.contains(response_type), "{description}");
+    }
+}
+
+#[tokio::test]
 async fn unregistered_audience_is_access_denied() {
     let (error, description, _) = redirected_error(&[("audience", "https://other/api")]).await;
     assert_eq!(error, "access_denied");

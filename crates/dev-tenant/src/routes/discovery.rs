@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use jsonwebtoken::jwk::JwkSet;
-use oidc_protocol::ProviderMetadata;
+use oidc_protocol::{ProviderMetadata, ResponseType};
 
 use crate::grant::OIDC_SCOPES;
 use crate::state::SharedState;
@@ -49,7 +49,13 @@ pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Prov
         end_session_endpoint: Some(format!("{issuer}oidc/logout")),
         revocation_endpoint: None,
         scopes_supported: scopes,
-        response_types_supported: strings(&["code", "token id_token", "id_token"]),
+        response_types_supported: [
+            ResponseType::Code,
+            ResponseType::TokenIdToken,
+            ResponseType::IdToken,
+        ]
+        .map(|response_type| response_type.as_str().to_owned())
+        .to_vec(),
         response_modes_supported: strings(&["query", "fragment", "web_message"]),
         grant_types_supported: strings(&["authorization_code", "implicit", "refresh_token"]),
         code_challenge_methods_supported: strings(&["S256"]),
