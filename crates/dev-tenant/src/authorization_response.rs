@@ -10,7 +10,7 @@ use oidc_protocol::{Audience, IdToken, ResponseType};
 
 use crate::authorize::{AuthorizeRequest, RedirectTarget, ResponseMode};
 use crate::clock::now;
-use crate::grant::{Grant, granted_scopes};
+use crate::grant::{Grant, granted_scope};
 use crate::pages;
 use crate::redirect;
 use crate::state::AppState;
@@ -38,11 +38,11 @@ pub fn complete(
         email: user.email.clone(),
         client_id: request.client_id.clone(),
         audience: request.audience.clone(),
-        scopes: granted_scopes(
+        scope: granted_scope(
             &state.config,
             user,
             request.audience.as_ref().map(Audience::as_str),
-            &request.scopes,
+            &request.scope,
         ),
         nonce: request.nonce.clone(),
         auth_time: session.auth_time,

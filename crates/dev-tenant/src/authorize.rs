@@ -5,11 +5,10 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use oidc_protocol::{Audience, ClientId, PkceChallenge, PkceError, ResponseType};
+use oidc_protocol::{Audience, ClientId, PkceChallenge, PkceError, ResponseType, Scope};
 use url::Url;
 
 use crate::config::TenantConfig;
-use crate::grant::split_scope;
 
 /// Where the response parameters go (OAuth 2.0 Multiple Response Type Encoding Practices).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +44,7 @@ pub struct AuthorizeRequest {
     /// The flow.
     pub response_type: ResponseType,
     /// Requested scopes, before narrowing to what the user holds.
-    pub scopes: Vec<String>,
+    pub scope: Scope,
     /// The registered API the access token is for.
     pub audience: Option<Audience>,
     /// `nonce`, echoed into the ID token.
@@ -275,7 +274,7 @@ impl AuthorizeRequest {
                 );
             }
         };
-        let scopes = split_scope(param("scope").unwrap_or_default());
+        let scope = Scope::new(param("scope").unwrap_or_default());
         let nonce = param("nonce").map(str::to_owned);
         let challenge = if response_type == ResponseType::Code {
             let method = params.get("code_challenge_method").map(String::as_str);
@@ -299,7 +298,7 @@ impl AuthorizeRequest {
             }
             None
         };
-        if response_type.is_implicit() && !scopes.iter().any(|scope| scope == "openid") {
+        if response_type.is_implicit() && !scope.contains("openid") {
             return refuse(
                 &target,
                 "invalid_scope",
@@ -310,7 +309,7 @@ impl AuthorizeRequest {
             target,
             client_id: ClientId::from(client_id),
             response_type,
-            scopes,
+            scope,
             audience,
             nonce,
             challenge,
@@ -415,7 +414,10 @@ mod tests {
         .expect("valid");
         assert_eq!(request.response_type, ResponseType::Code);
         assert_eq!(request.target.state.as_deref(), Some("a b"));
-        assert_eq!(request.scopes, ["openid", "profile"]);
+        assert_eq!(
+            request.scope.tokens().collect::<Vec<_>>(),
+            ["openid", "profile"]
+        );
     }
 
     #[test]

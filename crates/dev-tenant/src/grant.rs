@@ -1,7 +1,7 @@
 //! What a user authorized for a client: the subject, audience, granted scopes and the OIDC
 //! context (nonce, auth time, session) that tokens are minted from.
 
-use oidc_protocol::{Audience, ClientId};
+use oidc_protocol::{Audience, ClientId, Scope};
 
 use crate::config::{TenantConfig, UserConfig};
 
@@ -18,7 +18,7 @@ pub struct Grant {
     /// The API identifier, when one was requested.
     pub audience: Option<Audience>,
     /// Granted scopes, in request order, without duplicates.
-    pub scopes: Vec<String>,
+    pub scope: Scope,
     /// The `nonce` to echo in the ID token.
     pub nonce: Option<String>,
     /// When the user authenticated (seconds since the epoch).
@@ -27,22 +27,15 @@ pub struct Grant {
     pub sid: String,
 }
 
-impl Grant {
-    /// Whether `scope` was granted.
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|granted| granted == scope)
-    }
-}
-
 /// Narrows the requested scopes to those that are granted: the OIDC scopes this tenant knows,
 /// plus the API scopes the user holds. Unknown or unheld scopes are dropped, as Auth0 does; the
 /// token response's `scope` reports what was granted (RFC 6749 3.3).
-pub fn granted_scopes(
+pub fn granted_scope(
     config: &TenantConfig,
     user: &UserConfig,
     audience: Option<&str>,
-    requested: &[String],
-) -> Vec<String> {
+    requested: &Scope,
+) -> Scope {
     let held: &[String] = audience
         .map(|audience| user.scopes_for(audience))
         .unwrap_or_default();
@@ -50,24 +43,15 @@ pub fn granted_scopes(
         .and_then(|audience| config.api(audience))
         .map(|api| api.scopes.as_slice())
         .unwrap_or_default();
-    let mut granted: Vec<String> = Vec::new();
-    for scope in requested {
-        let known = OIDC_SCOPES.contains(&scope.as_str())
-            || (api_scopes.contains(scope) && held.contains(scope));
-        if known && !granted.contains(scope) {
-            granted.push(scope.clone());
-        }
-    }
-    granted
-}
-
-/// Splits a space-delimited `scope` parameter (RFC 6749 3.3).
-pub fn split_scope(scope: &str) -> Vec<String> {
-    scope
-        .split(' ')
-        .filter(|part| !part.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let holds = |scope: &str| {
+        api_scopes.iter().any(|api_scope| api_scope == scope)
+            && held.iter().any(|held_scope| held_scope == scope)
+    };
+    Scope::from_tokens(
+        requested
+            .tokens()
+            .filter(|scope| OIDC_SCOPES.contains(scope) || holds(scope)),
+    )
 }
 
 #[cfg(test)]
@@ -78,7 +62,7 @@ mod tests {
     fn granted(email: &str, audience: Option<&str>, scope: &str) -> String {
         let config = TenantConfig::default();
         let user = config.user(email).expect("user");
-        granted_scopes(&config, user, audience, &split_scope(scope)).join(" ")
+        granted_scope(&config, user, audience, &Scope::new(scope)).to_string()
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use oidc_protocol::PkceChallenge;
+use oidc_protocol::{PkceChallenge, Scope};
 
 use crate::authorize::AuthorizeRequest;
 use crate::clock::now;
@@ -275,7 +275,7 @@ impl Store {
         &self,
         token: &str,
         client_id: &str,
-        requested: Option<&[String]>,
+        requested: Option<&Scope>,
     ) -> Result<(Grant, String), RefreshRefusal> {
         let mut tokens = lock(&self.refresh_tokens);
         let record = tokens.get_mut(token).ok_or(RefreshRefusal::Unknown)?;
@@ -289,7 +289,13 @@ impl Store {
         }
         let mut narrowed = record.grant.clone();
         if let Some(requested) = requested {
-            narrowed.scopes.retain(|scope| requested.contains(scope));
+            narrowed.scope = Scope::from_tokens(
+                record
+                    .grant
+                    .scope
+                    .tokens()
+                    .filter(|scope| requested.contains(scope)),
+            );
         }
         record.used = true;
         let successor_record = RefreshRecord {
@@ -313,7 +319,7 @@ mod tests {
             email: "reader@example.com".to_owned(),
             client_id: "local-spa-client".into(),
             audience: None,
-            scopes: vec!["openid".to_owned(), "offline_access".to_owned()],
+            scope: Scope::new("openid offline_access"),
             nonce: None,
             auth_time: 0,
             sid: "sid".to_owned(),
@@ -437,15 +443,15 @@ mod tests {
     fn a_refresh_returns_the_granted_part_of_the_requested_scope() {
         let store = Store::default();
         let token = store.issue_refresh_token(grant(), None);
-        let requested = ["openid".to_owned(), "email".to_owned()];
+        let requested = Scope::new("openid email");
         let (narrowed, successor) = store
             .rotate_refresh_token(&token, "local-spa-client", Some(&requested))
             .expect("narrows");
-        assert_eq!(narrowed.scopes, ["openid"]);
+        assert_eq!(narrowed.scope.as_str(), "openid");
         let (next, _) = store
             .rotate_refresh_token(&successor, "local-spa-client", None)
             .expect("the successor keeps the original grant");
-        assert_eq!(next.scopes, ["openid", "offline_access"]);
+        assert_eq!(next.scope.as_str(), "openid offline_access");
     }
 
     #[test]

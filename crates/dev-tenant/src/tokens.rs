@@ -42,7 +42,7 @@ pub fn mint(
     now: u64,
     with_at_hash: bool,
 ) -> Result<TokenSet, jsonwebtoken::errors::Error> {
-    let openid = grant.has_scope("openid");
+    let openid = grant.scope.contains("openid");
     let userinfo = userinfo_audience(&config.issuer);
     let aud = match (&grant.audience, openid) {
         (Some(api), true) => AudienceClaim::Many(vec![api.to_string(), userinfo]),
@@ -50,7 +50,6 @@ pub fn mint(
         (None, _) => AudienceClaim::One(userinfo),
     };
     let expires_in = config.access_token_lifetime.as_secs();
-    let scope = Scope::from_tokens(grant.scopes.iter().map(String::as_str));
     let access_claims = AccessTokenClaims {
         iss: Some(config.issuer.clone()),
         sub: Some(profile.user_id.clone()),
@@ -59,12 +58,11 @@ pub fn mint(
         exp: Some(now + expires_in),
         nbf: None,
         azp: Some(grant.client_id.clone()),
-        scope: Some(scope.clone()),
+        scope: Some(grant.scope.clone()),
         permissions: grant.audience.as_ref().and(permissions),
     };
     let access_token = keys.sign(&access_claims)?;
     let id_token = if openid {
-        let scopes: Vec<&str> = grant.scopes.iter().map(String::as_str).collect();
         // A single audience, the client, so `aud` is a string, as Auth0 writes it; no `azp`,
         // which OIDC Core 2 asks for only with several audiences.
         let claims = IdTokenClaims {
@@ -78,7 +76,7 @@ pub fn mint(
             azp: None,
             at_hash: with_at_hash.then(|| left_half_hash(&access_token)),
             sid: Some(grant.sid.clone()),
-            profile: profile.released(&scopes),
+            profile: profile.released(&grant.scope),
         };
         Some(IdToken::new(keys.sign(&claims)?))
     } else {
@@ -88,7 +86,7 @@ pub fn mint(
         access_token: AccessToken::new(access_token),
         id_token,
         expires_in,
-        scope,
+        scope: grant.scope.clone(),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use oidc_protocol::{Audience, StandardClaims};
+use oidc_protocol::{Audience, Scope, StandardClaims};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -70,11 +70,11 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// The profile claims that `scopes` release (OIDC Core 5.4): name, nickname, picture and
+    /// The profile claims that `scope` releases (OIDC Core 5.4): name, nickname, picture and
     /// `updated_at` with `profile`, the address and whether it is verified with `email`.
-    pub fn released(&self, scopes: &[&str]) -> StandardClaims {
-        let with_profile = scopes.contains(&"profile");
-        let with_email = scopes.contains(&"email");
+    pub fn released(&self, scope: &Scope) -> StandardClaims {
+        let with_profile = scope.contains("profile");
+        let with_email = scope.contains("email");
         StandardClaims {
             name: with_profile.then(|| self.name.clone()),
             nickname: with_profile.then(|| self.nickname.clone()),
@@ -145,6 +145,8 @@ impl UserConfig {
 
 #[cfg(test)]
 mod tests {
+    use oidc_protocol::{Scope, StandardClaims};
+
     use crate::config::TenantConfig;
 
     #[test]
@@ -164,16 +166,16 @@ mod tests {
     #[test]
     fn profile_claims_are_released_by_scope() {
         let profile = TenantConfig::default().users[0].profile("http://localhost:3002/");
-        let only_email = profile.released(&["openid", "email"]);
+        let only_email = profile.released(&Scope::new("openid email"));
         assert_eq!(only_email.email.as_deref(), Some("reader@example.com"));
         assert_eq!(only_email.email_verified, Some(true));
         assert_eq!(only_email.name, None);
-        let only_profile = profile.released(&["openid", "profile"]);
+        let only_profile = profile.released(&Scope::new("openid profile"));
         assert_eq!(only_profile.nickname.as_deref(), Some("reader"));
         assert_eq!(only_profile.email, None);
         assert_eq!(
-            profile.released(&["openid"]),
-            oidc_protocol::StandardClaims::default()
+            profile.released(&Scope::new("openid")),
+            StandardClaims::default()
         );
     }
 }

@@ -9,10 +9,9 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use oidc_protocol::{OAuthErrorResponse, RefreshToken, TokenResponse};
+use oidc_protocol::{OAuthErrorResponse, RefreshToken, Scope, TokenResponse};
 
 use crate::clock::now;
-use crate::grant::split_scope;
 use crate::state::SharedState;
 use crate::store::RefreshRefusal;
 use crate::tokens::mint;
@@ -181,7 +180,7 @@ pub async fn token(
             if !record.challenge.is_satisfied_by(verifier) {
                 return Err(TokenError::InvalidGrant("Failed to verify code verifier"));
             }
-            let refresh_token = record.grant.has_scope("offline_access").then(|| {
+            let refresh_token = record.grant.scope.contains("offline_access").then(|| {
                 RefreshToken::new(
                     state
                         .store
@@ -193,12 +192,12 @@ pub async fn token(
         Some("refresh_token") => {
             let presented = param("refresh_token")
                 .ok_or(TokenError::InvalidRequest("refresh_token is required"))?;
-            let requested = param("scope").map(split_scope);
+            let requested = param("scope").map(Scope::new);
             // Every refusal says "invalid refresh token", as Auth0's do: auth0-spa-js looks for
             // those words to fall back to silent authentication (useRefreshTokensFallback).
             let (grant, successor) = state
                 .store
-                .rotate_refresh_token(presented, client_id, requested.as_deref())
+                .rotate_refresh_token(presented, client_id, requested.as_ref())
                 .map_err(|refusal| match refusal {
                     RefreshRefusal::Unknown => {
                         TokenError::InvalidGrant("Unknown or invalid refresh token")

@@ -123,9 +123,8 @@ pub async fn userinfo(State(state): State<SharedState>, headers: HeaderMap) -> R
     let Some(profile) = profile else {
         return challenge(UserinfoError::InvalidToken);
     };
-    let scopes: Vec<&str> = grant.scope.tokens().collect();
     let answer = UserInfo {
-        profile: profile.released(&scopes),
+        profile: profile.released(&grant.scope),
         sub: profile.user_id,
     };
     (
