@@ -1,68 +1,65 @@
-//! The SPA: log in with Auth0 (or the local dev tenant) and call a protected API.
+//! The quickstart app: log in with Auth0 (or the local dev tenant) and call a protected API,
+//! built on `leptos-auth0` and routed with leptos_router.
 
-pub mod auth;
 pub mod components;
-pub mod config;
-pub mod http;
-pub mod navigation;
 pub mod pages;
+pub mod routes;
 
 use leptos::prelude::*;
+use leptos_auth0::components::Spinner;
+use leptos_auth0::{AuthConfig, AuthProvider};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
 
-use crate::auth::AuthService;
-use crate::components::{ConfigErrorView, NavBar, Spinner};
-use crate::config::{AuthConfig, ConfigError};
-pub use crate::navigation::AppRoute;
-use crate::navigation::provide_navigator;
+use crate::components::{ConfigErrorView, NavBar};
 use crate::pages::{CallbackPage, HomePage, NotFoundPage, PingPage, ProfilePage};
+pub use crate::routes::AppRoute;
 
 /// The whole app: loads `auth_config.json`, then renders the routes or says what to fix.
-///
-/// A signal filled by one task rather than a `LocalResource` + `<Suspense>`: the configuration
-/// is read exactly once, and leaving out the async-resource machinery keeps the download small.
 #[component]
 pub fn App() -> impl IntoView {
-    let (config, set_config) = signal(None::<Result<AuthConfig, ConfigError>>);
-    leptos::task::spawn_local(async move { set_config.set(Some(AuthConfig::load().await)) });
-    move || match config.get() {
-        None => view! { <Spinner label="Loading configuration…"/> }.into_any(),
-        Some(Ok(config)) => view! {
-            <AuthProvider config=config>
-                <AppRoutes/>
-            </AuthProvider>
-        }
-        .into_any(),
-        Some(Err(error)) => view! { <ConfigErrorView error=error/> }.into_any(),
+    let config = LocalResource::new(AuthConfig::load);
+    view! {
+        <Suspense fallback=|| view! { <Spinner label="Loading configuration…"/> }>
+            {move || {
+                config
+                    .get()
+                    .map(|loaded| match loaded {
+                        Ok(config) => view! { <ConfiguredApp config=config/> }.into_any(),
+                        Err(error) => view! { <ConfigErrorView error=error/> }.into_any(),
+                    })
+            }}
+        </Suspense>
     }
 }
 
-/// Provides the [`AuthService`] for `config` to its children (read it with `use_auth()`).
+/// The app for a valid configuration: the auth provider, the nav bar and the routed pages.
 #[component]
-pub fn AuthProvider(
+pub fn ConfiguredApp(
     /// The validated configuration.
     config: AuthConfig,
-    /// The part of the app that may use `use_auth()`.
-    children: Children,
 ) -> impl IntoView {
-    provide_context(AuthService::new(config));
-    children()
+    view! {
+        <AuthProvider config=config>
+            <Router>
+                <AppRoutes/>
+            </Router>
+        </AuthProvider>
+    }
 }
 
-/// Nav bar and the page for the current route.
+/// Nav bar and the page for the current route; needs a `<Router>` and an `<AuthProvider>`.
 #[component]
 pub fn AppRoutes() -> impl IntoView {
-    let navigator = provide_navigator();
-    let route = Memo::new(move |_| navigator.route());
     view! {
         <NavBar/>
         <main class="container">
-            {move || match route.get() {
-                AppRoute::Home => view! { <HomePage/> }.into_any(),
-                AppRoute::Ping => view! { <PingPage/> }.into_any(),
-                AppRoute::Profile => view! { <ProfilePage/> }.into_any(),
-                AppRoute::Callback => view! { <CallbackPage/> }.into_any(),
-                AppRoute::NotFound => view! { <NotFoundPage/> }.into_any(),
-            }}
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=HomePage/>
+                <Route path=path!("/ping") view=PingPage/>
+                <Route path=path!("/profile") view=ProfilePage/>
+                <Route path=path!("/callback") view=CallbackPage/>
+            </Routes>
         </main>
     }
 }

@@ -8,7 +8,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 fn main() {
     // Panic messages go to the console. console_error_panic_hook would add a stack trace, but
     // the browser shows the trace of the trap that follows anyway, and the message is what
-    // matters; leaving the crate out keeps the download smaller.
+    // matters.
     std::panic::set_hook(Box::new(|info| {
         leptos::logging::error!("{info}");
     }));

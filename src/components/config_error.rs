@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::config::{CONFIG_PATH, ConfigError, FieldProblem};
+use leptos_auth0::{CONFIG_PATH, ConfigError, FieldProblem};
 
 /// Explains which part of the configuration to fix.
 #[component]

@@ -2,21 +2,26 @@
 //! last login failed.
 
 use leptos::prelude::*;
+use leptos_auth0::components::{LoginLogoutButton, login_failure_sentence};
+use leptos_auth0::{AuthState, use_auth};
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
 
-use crate::auth::{AuthState, use_auth};
-use crate::navigation::{AppRoute, Link, use_navigator};
-use crate::pages::explain_login_failure;
+use crate::routes::AppRoute;
 
-/// The navigation bar.
+/// The navigation bar (inside the `<Router>`).
 #[component]
 pub fn NavBar() -> impl IntoView {
     let auth = use_auth();
-    let navigator = use_navigator();
+    let location = use_location();
     // The callback page explains its own failures; elsewhere (a login that could not start,
     // e.g. because the browser blocks storage) the explanation goes here.
+    let on_callback = move || {
+        location.pathname.get().trim_end_matches('/') == AppRoute::Callback.path()
+    };
     let login_failure = move || match auth.state() {
-        AuthState::Failed(error) if navigator.route() != AppRoute::Callback => Some(view! {
-            <div class="alert" role="alert">"The login failed. "{explain_login_failure(&error)}</div>
+        AuthState::Failed(error) if !on_callback() => Some(view! {
+            <div class="alert" role="alert">"The login failed. "{login_failure_sentence(&error)}</div>
         }),
         _ => None,
     };
@@ -24,26 +29,13 @@ pub fn NavBar() -> impl IntoView {
         <header class="navbar">
             <nav aria-label="Main">
                 <span class="brand">"Auth0 · Leptos"</span>
-                <Link to=AppRoute::Home>"Home"</Link>
+                <A href=AppRoute::Home.path() exact=true>"Home"</A>
                 <Show when=move || auth.is_authenticated()>
-                    <Link to=AppRoute::Profile>"Profile"</Link>
-                    <Link to=AppRoute::Ping>"Ping"</Link>
+                    <A href=AppRoute::Profile.path()>"Profile"</A>
+                    <A href=AppRoute::Ping.path()>"Ping"</A>
                 </Show>
             </nav>
-            <Show
-                when=move || auth.is_authenticated()
-                fallback=move || {
-                    view! {
-                        <button class="button primary" type="button" on:click=move |_| auth.login()>
-                            "Log In"
-                        </button>
-                    }
-                }
-            >
-                <button class="button" type="button" on:click=move |_| auth.logout()>
-                    "Log Out"
-                </button>
-            </Show>
+            <LoginLogoutButton/>
         </header>
         {login_failure}
     }

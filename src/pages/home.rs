@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::auth::use_auth;
+use leptos_auth0::use_auth;
 
 /// Shown to a logged-in user (the quickstart's words).
 pub const LOGGED_IN_TEXT: &str =

@@ -6,7 +6,7 @@ mod not_found;
 mod ping;
 mod profile;
 
-pub use callback::{CallbackPage, explain as explain_login_failure};
+pub use callback::CallbackPage;
 pub use home::{HomePage, LOGGED_IN_TEXT, LOGGED_OUT_TEXT};
 pub use not_found::NotFoundPage;
 pub use ping::{Endpoint, PingPage};

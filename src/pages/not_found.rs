@@ -1,8 +1,9 @@
 //! The page for unknown paths.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 
-use crate::navigation::{AppRoute, Link};
+use crate::routes::AppRoute;
 
 /// Unknown path.
 #[component]
@@ -12,7 +13,7 @@ pub fn NotFoundPage() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p>
                 "There is nothing at this address. "
-                <Link to=AppRoute::Home>"Go to Home"</Link>
+                <A href=AppRoute::Home.path()>"Go to Home"</A>
             </p>
         </section>
     }

@@ -1,12 +1,9 @@
 //! `/ping`: calls the public, private and private-scoped endpoints of the API.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos_auth0::components::{Spinner, TokenInspector};
+use leptos_auth0::{AuthHttpError, RequestOptions, use_auth};
 use serde::Deserialize;
-
-use crate::auth::use_auth;
-use crate::components::{Spinner, TokenInspector};
-use crate::http::{AuthHttpError, RequestOptions};
 
 /// The API endpoints of the quickstart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,11 +119,10 @@ fn explain(error: &AuthHttpError, api_url: &str) -> CallFailure {
 pub fn PingPage() -> impl IntoView {
     let auth = use_auth();
     let api_url = auth.config().api_url;
-    // One call at a time (the buttons are disabled while one runs), so a task and two
-    // signals say everything an `Action` would, with less code to download.
-    let (pending, set_pending) = signal(false);
-    let (outcome, set_outcome) = signal(None::<Result<String, AuthHttpError>>);
-    let call = move |endpoint: Endpoint| {
+    // One call at a time: the buttons are disabled while one runs. The action owns the
+    // result, so an answer that arrives after the page is gone goes nowhere.
+    let call = Action::new_local(move |endpoint: &Endpoint| {
+        let endpoint = *endpoint;
         let http = auth.http();
         let url = format!("{}{}", auth.config().api_url, endpoint.path());
         let options = if endpoint.needs_login() {
@@ -134,19 +130,20 @@ pub fn PingPage() -> impl IntoView {
         } else {
             RequestOptions::default().allow_anonymous()
         };
-        set_pending.set(true);
-        spawn_local(async move {
-            let result = http.get_with::<ApiMessage>(&url, &options).await;
-            set_outcome.set(Some(result.map(|body| body.message)));
-            set_pending.set(false);
-        });
-    };
+        async move {
+            http.get_with::<ApiMessage>(&url, &options)
+                .await
+                .map(|body| body.message)
+        }
+    });
+    let pending = call.pending();
+    let outcome = call.value();
     let button = move |endpoint: Endpoint| {
         let disabled =
             move || pending.get() || (endpoint.needs_login() && !auth.is_authenticated());
         view! {
             <button class="button primary" type="button" disabled=disabled on:click=move |_| {
-                call(endpoint);
+                call.dispatch_local(endpoint);
             }>{endpoint.label()}</button>
         }
     };

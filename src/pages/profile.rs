@@ -1,38 +1,20 @@
 //! `/profile`: the user's profile from the tenant's `/userinfo` endpoint.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos_auth0::components::{JsonBlock, RequireAuth, Spinner};
+use leptos_auth0::protocol::{StandardClaims, UserInfo};
+use leptos_auth0::{AuthHttpError, RequestOptions, use_auth, userinfo_url};
 
-use crate::auth::{use_auth, userinfo_url};
-use serde::Deserialize;
-
-use crate::components::{JsonBlock, Spinner};
-use crate::http::{AuthHttpError, RequestOptions};
 use crate::pages::LOGGED_OUT_TEXT;
 
-/// The profile claims shown above the full JSON (OIDC Core 5.1).
-#[derive(Clone, Debug, Default, Deserialize)]
-struct UserInfo {
-    #[serde(default)]
-    nickname: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    picture: String,
-}
-
-impl UserInfo {
-    /// The email address; without the `email` scope, the `name`, which Auth0 sets to the
-    /// email address for database users.
-    fn contact(&self) -> String {
-        if self.email.is_empty() {
-            self.name.clone()
-        } else {
-            self.email.clone()
-        }
-    }
+/// The email address; without the `email` scope, the `name`, which Auth0 sets to the email
+/// address for database users.
+fn contact(claims: &StandardClaims) -> String {
+    claims
+        .email
+        .clone()
+        .or_else(|| claims.name.clone())
+        .unwrap_or_default()
 }
 
 /// Only http(s) pictures are shown; anything else from remote data is ignored.
@@ -62,68 +44,73 @@ fn explain(error: &AuthHttpError) -> String {
     }
 }
 
-/// What the profile page shows.
+/// What the tenant answered.
 #[derive(Clone, Debug)]
-enum ProfileState {
-    LoggedOut,
-    Loading,
+enum Profile {
     Loaded(UserInfo, String),
     Failed(AuthHttpError),
     Unreadable,
 }
 
-/// The profile page.
+/// The profile page: the profile for a signed-in user, the logged-out text for everyone else.
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let auth = use_auth();
-    let (state, set_state) = signal(ProfileState::Loading);
-    // Fetched again whenever the login state changes (for example, a logout in another tab).
-    Effect::new(move |_| {
-        if !auth.is_authenticated() {
-            set_state.set(ProfileState::LoggedOut);
-            return;
-        }
-        set_state.set(ProfileState::Loading);
-        let url = userinfo_url(&auth.config());
-        let http = auth.http();
-        spawn_local(async move {
-            // The tenant is not the API, so this one call may carry the token there.
-            let options = RequestOptions::default().allow_origin(&url);
-            let result = http.get_text_with(&url, &options).await;
-            set_state.set(match result {
-                Ok(text) => match serde_json::from_str::<UserInfo>(&text) {
-                    Ok(profile) => ProfileState::Loaded(profile, text),
-                    Err(_) => ProfileState::Unreadable,
-                },
-                Err(error) => ProfileState::Failed(error),
-            });
-        });
-    });
     view! {
         <section class="card">
             <h1>"Profile"</h1>
-            {move || match state.get() {
-                ProfileState::LoggedOut => view! { <p class="lead">{LOGGED_OUT_TEXT}</p> }.into_any(),
-                ProfileState::Loading => view! { <Spinner label="Loading your profile…"/> }.into_any(),
-                ProfileState::Unreadable => view! {
+            <RequireAuth fallback=|| view! { <p class="lead">{LOGGED_OUT_TEXT}</p> }>
+                <ProfileDetails/>
+            </RequireAuth>
+        </section>
+    }
+}
+
+/// The signed-in user's profile. Rendered only while a session is live: a logout (here or in
+/// another tab) removes it, and with it any answer still on its way, so a late profile can
+/// never reappear on a logged-out page. A new session fetches again.
+#[component]
+fn ProfileDetails() -> impl IntoView {
+    let auth = use_auth();
+    let profile = LocalResource::new(move || {
+        // Tracked: another session means another profile.
+        let _session = auth.session();
+        let url = userinfo_url(&auth.config());
+        let http = auth.http();
+        async move {
+            // The tenant is not the API, so this one call may carry the token there.
+            let options = RequestOptions::default().allow_origin(&url);
+            match http.get_text_with(&url, &options).await {
+                Ok(text) => match serde_json::from_str::<UserInfo>(&text) {
+                    Ok(profile) => Profile::Loaded(profile, text),
+                    Err(_) => Profile::Unreadable,
+                },
+                Err(error) => Profile::Failed(error),
+            }
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <Spinner label="Loading your profile…"/> }>
+            {move || profile.get().map(|profile| match profile {
+                Profile::Unreadable => view! {
                     <div class="alert" role="alert">"The login service sent a profile this page cannot read."</div>
                 }
                 .into_any(),
-                ProfileState::Failed(error) => {
+                Profile::Failed(error) => {
                     view! { <div class="alert" role="alert">{explain(&error)}</div> }.into_any()
                 }
-                ProfileState::Loaded(profile, text) => {
+                Profile::Loaded(profile, text) => {
+                    let claims = profile.profile;
                     view! {
                         <div class="profile">
-                            {picture_url(&profile.picture)
+                            {claims.picture.as_deref().and_then(picture_url)
                                 .map(|src| {
                                     view! {
                                         <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
                                     }
                                 })}
                             <div>
-                                <h2 class="nickname">{profile.nickname.clone()}</h2>
-                                <p class="email">{profile.contact()}</p>
+                                <h2 class="nickname">{claims.nickname.clone().unwrap_or_default()}</h2>
+                                <p class="email">{contact(&claims)}</p>
                             </div>
                         </div>
                         <h2>"Full profile"</h2>
@@ -131,7 +118,7 @@ pub fn ProfilePage() -> impl IntoView {
                     }
                         .into_any()
                 }
-            }}
-        </section>
+            })}
+        </Suspense>
     }
 }

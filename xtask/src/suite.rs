@@ -56,7 +56,8 @@ pub fn run(part: Option<&str>) -> Result<(), String> {
             process::run(
                 toolchain
                     .command("cargo")
-                    .args(["clippy", "-p", "spa", "--target", "wasm32-unknown-unknown"])
+                    .args(["clippy", "-p", "spa", "-p", "leptos-auth0", "-p", "oidc-protocol"])
+                    .args(["--target", "wasm32-unknown-unknown"])
                     .args(CLIPPY_ARGS),
             )
         }));
@@ -132,6 +133,8 @@ fn browser_tests(toolchain: &Toolchain) -> (TestCounts, Result<(), String>) {
                 "test",
                 "-p",
                 "spa",
+                "-p",
+                "leptos-auth0",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--locked",

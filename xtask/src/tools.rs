@@ -15,6 +15,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// corrupts wasm-bindgen output (the page dies with a `WebAssembly.Table.set` error).
 const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION_LINE: &str = "wasm-opt version 132";
+/// The version name trunk uses for it (`Trunk.toml` `[tools] wasm_opt`).
+const WASM_OPT_TOOL_VERSION: &str = "version_132";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -65,7 +67,8 @@ impl Toolchain {
 /// An install step fails, or needs root and this is not root (the message gives the command).
 pub fn ensure(needs: Needs) -> Result<Toolchain, String> {
     let cargo_bin = cargo_home().join("bin");
-    let binaryen_bin = workspace::target_dir().join("tools/binaryen/node_modules/.bin");
+    let binaryen_dir = binaryen_dir()?;
+    let binaryen_bin = binaryen_dir.join("bin");
     let path = prepend_path(&[binaryen_bin.clone(), cargo_bin.clone()]);
     let toolchain = Toolchain {
         path,
@@ -76,7 +79,8 @@ pub fn ensure(needs: Needs) -> Result<Toolchain, String> {
     ensure_wasm_target()?;
     ensure_trunk(&toolchain)?;
     ensure_wasm_bindgen(&toolchain)?;
-    ensure_wasm_opt(&toolchain, &binaryen_bin)?;
+    ensure_wasm_opt(&toolchain, &binaryen_dir)?;
+    link_wasm_opt_into(&cargo_bin, &binaryen_bin.join("wasm-opt"));
     if needs.browser {
         ensure_apt_packages(
             &[(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")],
@@ -165,8 +169,19 @@ fn ensure_wasm_bindgen(toolchain: &Toolchain) -> Result<(), String> {
     ]))
 }
 
-fn ensure_wasm_opt(toolchain: &Toolchain, binaryen_bin: &Path) -> Result<(), String> {
-    let wasm_opt = binaryen_bin.join("wasm-opt");
+/// Where binaryen goes: trunk's own cache layout (`<cache>/trunk/wasm-opt-version_132/bin/`),
+/// outside `target/` so that `cargo clean` does not remove a tool `trunk` relies on.
+fn binaryen_dir() -> Result<PathBuf, String> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
+        .ok_or("neither XDG_CACHE_HOME nor HOME is set, so there is no cache directory")?;
+    Ok(cache.join("trunk").join(format!("wasm-opt-{WASM_OPT_TOOL_VERSION}")))
+}
+
+fn ensure_wasm_opt(toolchain: &Toolchain, binaryen_dir: &Path) -> Result<(), String> {
+    let wasm_opt = binaryen_dir.join("bin").join("wasm-opt");
     let version = output(toolchain.command(&wasm_opt).arg("--version"));
     if version
         .as_deref()
@@ -174,15 +189,11 @@ fn ensure_wasm_opt(toolchain: &Toolchain, binaryen_bin: &Path) -> Result<(), Str
     {
         return Ok(());
     }
-    let prefix = binaryen_bin
-        .parent()
-        .and_then(Path::parent)
-        .ok_or("the binaryen install directory has no parent")?;
-    std::fs::create_dir_all(prefix)
-        .map_err(|error| format!("cannot create {}: {error}", prefix.display()))?;
+    std::fs::create_dir_all(binaryen_dir.join("bin"))
+        .map_err(|error| format!("cannot create {}: {error}", binaryen_dir.display()))?;
     println!(
         "xtask: installing wasm-opt from npm binaryen@{BINARYEN_VERSION} into {} (seconds)",
-        prefix.display()
+        binaryen_dir.display()
     );
     process::run(
         toolchain
@@ -194,9 +205,54 @@ fn ensure_wasm_opt(toolchain: &Toolchain, binaryen_bin: &Path) -> Result<(), Str
                 "--no-fund",
                 "--prefix",
             ])
-            .arg(prefix)
+            .arg(binaryen_dir)
             .arg(format!("binaryen@{BINARYEN_VERSION}")),
-    )
+    )?;
+    // Where trunk expects its own download of this version: `<dir>/bin/wasm-opt`.
+    replace_symlink(&binaryen_dir.join("node_modules/.bin/wasm-opt"), &wasm_opt)
+}
+
+/// Puts `wasm-opt` beside `trunk` in cargo's bin directory, which is on `PATH` wherever trunk
+/// is: `trunk build --release` run by hand, offline as `Trunk.toml` asks, looks for it on
+/// `PATH` only. An existing `wasm-opt` there that is not this link (someone's own install) is
+/// left alone, with a note.
+fn link_wasm_opt_into(cargo_bin: &Path, wasm_opt: &Path) {
+    let link = cargo_bin.join("wasm-opt");
+    if std::fs::read_link(&link).is_ok_and(|target| target == wasm_opt) {
+        return;
+    }
+    // `exists` follows the link: false for a missing file and for a dangling link.
+    if !link.exists() {
+        if let Err(error) = replace_symlink(wasm_opt, &link) {
+            println!(
+                "xtask: note: {error}; put {} on PATH for `trunk build --release`",
+                wasm_opt.display()
+            );
+        }
+        return;
+    }
+    let version = output(Command::new(&link).arg("--version"));
+    if !version
+        .as_deref()
+        .is_some_and(|line| line.starts_with(WASM_OPT_VERSION_LINE))
+    {
+        println!(
+            "xtask: note: {} is another wasm-opt ({}); `trunk build --release` by hand needs \
+             binaryen {BINARYEN_VERSION} first on PATH: {}",
+            link.display(),
+            version.as_deref().unwrap_or("unknown version"),
+            wasm_opt.display()
+        );
+    }
+}
+
+fn replace_symlink(target: &Path, link: &Path) -> Result<(), String> {
+    if std::fs::symlink_metadata(link).is_ok() {
+        std::fs::remove_file(link)
+            .map_err(|error| format!("cannot replace {}: {error}", link.display()))?;
+    }
+    std::os::unix::fs::symlink(target, link)
+        .map_err(|error| format!("cannot link {} to {}: {error}", link.display(), target.display()))
 }
 
 fn ensure_apt_packages(files_and_packages: &[(&str, &str)], what: &str) -> Result<(), String> {
