@@ -15,6 +15,7 @@
 //! [`StorageError::Unavailable`], and nothing panics.
 
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use oidc_protocol::bearer::is_b64token;
 use oidc_protocol::{AccessToken, IdToken};
 use web_sys::Window;
 
@@ -80,14 +81,15 @@ pub(crate) fn is_session_key(key: Option<&str>) -> bool {
 }
 
 /// A token as stored: raw (the quickstart's format) or JSON-quoted (older versions of this
-/// library); empty or broken values are unreadable.
+/// library). Anything that is not a bearer token's characters (RFC 6750 section 2.1) is
+/// unreadable, so a corrupt entry can never be sent as a credential.
 fn parse_token(stored: &str) -> Option<String> {
     let token = if stored.starts_with('"') {
         serde_json::from_str::<String>(stored).ok()?
     } else {
         stored.to_owned()
     };
-    (!token.is_empty() && !token.contains(char::is_whitespace)).then_some(token)
+    is_b64token(&token).then_some(token)
 }
 
 /// `1700000000000` or `"1700000000000"`: whole milliseconds, nothing else.
@@ -222,7 +224,16 @@ mod tests {
     fn tokens_are_read_raw_or_json_quoted() {
         assert_eq!(parse_token("eyJ.a.b").as_deref(), Some("eyJ.a.b"));
         assert_eq!(parse_token("\"eyJ.a.b\"").as_deref(), Some("eyJ.a.b"));
-        for corrupt in ["", "\"\"", "\"eyJ", "\"a\\u0000", "a b", "\"a b\""] {
+        for corrupt in [
+            "",
+            "\"\"",
+            "\"eyJ",
+            "\"a\\u0000",
+            "a b",
+            "\"a b\"",
+            "{unterminated",
+            "a=b",
+        ] {
             assert_eq!(parse_token(corrupt), None, "{corrupt:?}");
         }
     }

@@ -21,27 +21,50 @@ pub fn RequireAuth(
 ) -> impl IntoView {
     let auth = use_auth();
     let redirect = fallback.is_none();
+    // Only the kind of state: the children are not rebuilt when a session is merely renewed
+    // or re-read, only when the user logs in or out.
+    let gate = Memo::new(move |_| match auth.state() {
+        AuthState::Authenticated(_) => Gate::Open,
+        AuthState::Loading => Gate::Pending,
+        AuthState::Anonymous => Gate::Anonymous,
+        AuthState::Failed(_) => Gate::Failed,
+    });
     // Only from "anonymous", never after a failure, so a login that cannot work does not loop.
     Effect::new(move |_| {
-        if redirect && matches!(auth.state(), AuthState::Anonymous) {
+        if redirect && gate.get() == Gate::Anonymous {
             auth.login();
         }
     });
-    move || match auth.state() {
-        AuthState::Authenticated(_) => children().into_any(),
-        AuthState::Loading => view! { <Spinner label="Completing your login…"/> }.into_any(),
-        AuthState::Anonymous => match &fallback {
+    move || match gate.get() {
+        Gate::Open => children().into_any(),
+        Gate::Pending => view! { <Spinner label="Completing your login…"/> }.into_any(),
+        Gate::Anonymous => match &fallback {
             Some(fallback) => fallback.run(),
             None => view! { <Spinner label="Taking you to the login page…"/> }.into_any(),
         },
-        AuthState::Failed(error) => view! {
+        Gate::Failed => {
+            let error = untrack(|| match auth.state() {
+                AuthState::Failed(error) => login_failure_sentence(&error),
+                _ => String::new(),
+            });
+            view! {
             <div class="alert" role="alert">
-                <p>"The login failed. "{login_failure_sentence(&error)}</p>
+                <p>"The login failed. "{error}</p>
                 <button class="button primary" type="button" on:click=move |_| auth.login()>
                     "Log In"
                 </button>
             </div>
+            }
+            .into_any()
         }
-        .into_any(),
     }
+}
+
+/// What the guard shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gate {
+    Open,
+    Pending,
+    Anonymous,
+    Failed,
 }
