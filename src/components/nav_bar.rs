@@ -16,9 +16,8 @@ pub fn NavBar() -> impl IntoView {
     let location = use_location();
     // The callback page explains its own failures; elsewhere (a login that could not start,
     // e.g. because the browser blocks storage) the explanation goes here.
-    let on_callback = move || {
-        location.pathname.get().trim_end_matches('/') == AppRoute::Callback.path()
-    };
+    let on_callback =
+        move || location.pathname.get().trim_end_matches('/') == AppRoute::Callback.path();
     let login_failure = move || match auth.state() {
         AuthState::Failed(error) if !on_callback() => Some(view! {
             <div class="alert" role="alert">"The login failed. "{login_failure_sentence(&error)}</div>

@@ -56,7 +56,15 @@ pub fn run(part: Option<&str>) -> Result<(), String> {
             process::run(
                 toolchain
                     .command("cargo")
-                    .args(["clippy", "-p", "spa", "-p", "leptos-auth0", "-p", "oidc-protocol"])
+                    .args([
+                        "clippy",
+                        "-p",
+                        "spa",
+                        "-p",
+                        "leptos-auth0",
+                        "-p",
+                        "oidc-protocol",
+                    ])
                     .args(["--target", "wasm32-unknown-unknown"])
                     .args(CLIPPY_ARGS),
             )

@@ -177,7 +177,9 @@ fn binaryen_dir() -> Result<PathBuf, String> {
         .filter(|dir| dir.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
         .ok_or("neither XDG_CACHE_HOME nor HOME is set, so there is no cache directory")?;
-    Ok(cache.join("trunk").join(format!("wasm-opt-{WASM_OPT_TOOL_VERSION}")))
+    Ok(cache
+        .join("trunk")
+        .join(format!("wasm-opt-{WASM_OPT_TOOL_VERSION}")))
 }
 
 fn ensure_wasm_opt(toolchain: &Toolchain, binaryen_dir: &Path) -> Result<(), String> {
@@ -251,8 +253,13 @@ fn replace_symlink(target: &Path, link: &Path) -> Result<(), String> {
         std::fs::remove_file(link)
             .map_err(|error| format!("cannot replace {}: {error}", link.display()))?;
     }
-    std::os::unix::fs::symlink(target, link)
-        .map_err(|error| format!("cannot link {} to {}: {error}", link.display(), target.display()))
+    std::os::unix::fs::symlink(target, link).map_err(|error| {
+        format!(
+            "cannot link {} to {}: {error}",
+            link.display(),
+            target.display()
+        )
+    })
 }
 
 fn ensure_apt_packages(files_and_packages: &[(&str, &str)], what: &str) -> Result<(), String> {
