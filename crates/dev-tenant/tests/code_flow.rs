@@ -705,9 +705,7 @@ fn assert_invalid_request(reply: &Reply, what: &str) {
 #[tokio::test]
 async fn userinfo_with_a_bearer_header_outside_rfc_6750_grammar_is_invalid_request() {
     let router = tenant();
-    let access_token = access_token_for(&router, "reader@example.com").await;
     let oversized = format!("Bearer {}", "a".repeat(8 * 1024 + 1));
-    let with_trailing_space = format!("Bearer {access_token} ");
     for value in [
         "Bearer",
         "Bearer ",
@@ -715,7 +713,6 @@ async fn userinfo_with_a_bearer_header_outside_rfc_6750_grammar_is_invalid_reque
         "Bearer a,b",
         "Bearer ====",
         oversized.as_str(),
-        with_trailing_space.as_str(),
     ] {
         let reply = userinfo_with_headers(&router, &[value]).await;
         assert_invalid_request(&reply, value.get(..20).unwrap_or(value));
