@@ -4,10 +4,8 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use axum_bearer_auth::{
-    Audience, AudienceError, BearerAuthConfig, Issuer, IssuerError, MAX_CLOCK_LEEWAY,
-    PermissionSource,
-};
+use axum_bearer_auth::{AudienceError, BearerAuthConfig, MAX_CLOCK_LEEWAY, PermissionSource};
+use oidc_protocol::{Audience, Issuer, IssuerError};
 use url::Url;
 
 /// Environment variable holding a bare Auth0 domain (`tenant.eu.auth0.com`) or an issuer URL.
@@ -48,8 +46,8 @@ pub enum ConfigError {
     /// `AUTH0_DOMAIN` and `ISSUER_BASE_URL` name different issuers.
     #[error("{ENV_AUTH0_DOMAIN} and {ENV_ISSUER_BASE_URL} name different issuers")]
     ConflictingIssuer,
-    /// The issuer is not an absolute `https` URL (or `http` on a loopback host) without query,
-    /// fragment or credentials; the reason is the source.
+    /// The issuer is not an `https` URL (or `http` on a loopback host) in canonical form
+    /// without user information, query or fragment; the reason is the source.
     #[error("invalid {setting} {value:?}")]
     InvalidIssuer {
         /// The variable it was read from, or `issuer` when it was passed in code.
@@ -140,14 +138,6 @@ fn parse_issuer_or_domain(value: &str) -> Result<Issuer, ConfigError> {
     })
 }
 
-fn parse_audience(value: &str) -> Result<Audience, ConfigError> {
-    Audience::parse(value).map_err(|reason| ConfigError::InvalidAudience {
-        setting: "audience",
-        value: value.to_owned(),
-        reason,
-    })
-}
-
 /// `scope`, `permissions` or `either`, in any case.
 fn parse_permission_source(value: &str) -> Result<PermissionSource, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -177,8 +167,14 @@ impl Config {
     /// # Errors
     /// [`ConfigError::InvalidIssuer`] or [`ConfigError::InvalidAudience`].
     pub fn new(issuer: &str, audience: &str) -> Result<Config, ConfigError> {
+        let bearer_auth = BearerAuthConfig::new(parse_issuer(issuer)?, Audience::new(audience))
+            .map_err(|reason| ConfigError::InvalidAudience {
+                setting: "audience",
+                value: audience.to_owned(),
+                reason,
+            })?;
         Ok(Config {
-            bearer_auth: BearerAuthConfig::new(parse_issuer(issuer)?, parse_audience(audience)?),
+            bearer_auth,
             allowed_origins: vec![DEFAULT_ALLOWED_ORIGIN.to_owned()],
             listen_addr: SocketAddr::new(DEFAULT_HOST, DEFAULT_PORT),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
@@ -364,6 +360,7 @@ pub(crate) fn is_exact_origin(origin: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use oidc_protocol::UrlError;
     use std::collections::HashMap;
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -509,13 +506,21 @@ mod tests {
             ConfigError::InvalidIssuer {
                 setting: ENV_AUTH0_DOMAIN,
                 value: "http://tenant.auth0.com".to_owned(),
-                reason: IssuerError::PlainHttp,
+                reason: IssuerError::Url(UrlError::InsecureHttp),
             }
         );
-        let source = std::error::Error::source(&error).map(ToString::to_string);
+        let mut causes = Vec::new();
+        let mut cause = std::error::Error::source(&error);
+        while let Some(error) = cause {
+            causes.push(error.to_string());
+            cause = error.source();
+        }
         assert_eq!(
-            source.as_deref(),
-            Some("http is only allowed for loopback hosts")
+            causes,
+            [
+                "invalid issuer url",
+                "http is only allowed for loopback hosts"
+            ]
         );
     }
 

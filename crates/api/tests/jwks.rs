@@ -281,6 +281,35 @@ async fn discovery_jwks_uri_is_used_when_its_issuer_matches() {
 }
 
 #[tokio::test]
+async fn discovery_jwks_uri_that_is_not_a_canonical_url_is_not_followed() {
+    let server = JwksServer::start(&[secondary_key()]).await;
+    let authority = server.issuer.trim_start_matches("http://");
+    for jwks_uri in [
+        // User information hides the real host from a quick read.
+        format!("http://user@{authority}other/keys.json"),
+        format!("HTTP://{authority}other/keys.json"),
+    ] {
+        server.set_discovery(json!({"issuer": server.issuer, "jwks_uri": jwks_uri}));
+        server.set_other_document(json!({"keys": [primary_key().jwk()]}));
+        let app = app(config(&server));
+        // The keys come from <issuer>.well-known/jwks.json instead.
+        let answer = private(&app, &token_for(&server, primary_key(), primary_key().kid)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{jwks_uri}");
+        assert_eq!(answer.json["error_description"], "unknown signing key");
+        assert_eq!(
+            private(
+                &app,
+                &token_for(&server, secondary_key(), secondary_key().kid)
+            )
+            .await
+            .status,
+            StatusCode::OK,
+            "{jwks_uri}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn discovery_naming_another_issuer_is_ignored() {
     let server = JwksServer::start(&[primary_key()]).await;
     let evil = JwksServer::start(&[secondary_key()]).await;

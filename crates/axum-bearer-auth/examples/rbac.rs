@@ -15,9 +15,10 @@ use axum::extract::{FromRef, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use axum_bearer_auth::{
-    Audience, BearerAuth, BearerAuthConfig, Claims, Issuer, Permission, PermissionSource,
-    RequirePermission, RequireScope,
+    BearerAuth, BearerAuthConfig, Claims, Permission, PermissionSource, RequirePermission,
+    RequireScope,
 };
+use oidc_protocol::{Audience, Issuer};
 use serde_json::{Value, json};
 
 /// The app's state: the validator next to what the handlers share.
@@ -83,7 +84,7 @@ async fn profile(caller: RequireScope<Profile>) -> String {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let domain = std::env::var("AUTH0_DOMAIN").map_err(|_| "set AUTH0_DOMAIN")?;
     let audience = std::env::var("AUTH0_AUDIENCE").map_err(|_| "set AUTH0_AUDIENCE")?;
-    let config = BearerAuthConfig::new(Issuer::from_domain(&domain)?, Audience::parse(&audience)?)
+    let config = BearerAuthConfig::new(Issuer::from_domain(&domain)?, Audience::new(audience))?
         .with_permission_source(PermissionSource::Permissions);
     let state = AppState {
         auth: BearerAuth::new(config),

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::audience::Audience;
+use oidc_protocol::{Audience, Issuer};
+
 use crate::challenge::Realm;
-use crate::issuer::Issuer;
 use crate::permission::PermissionSource;
 
 /// The largest clock leeway accepted; larger ones turn expired tokens back into valid ones.
@@ -21,6 +21,15 @@ const DEFAULT_JWKS_MAX_BYTES: usize = 256 * 1024;
 const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(600);
 const DEFAULT_VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(60);
 const DEFAULT_VERIFIED_TOKEN_CAPACITY: usize = 10_000;
+
+/// Why an audience cannot be validated against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AudienceError {
+    /// The audience is empty or has whitespace around it: `aud` is compared byte for byte, so
+    /// no token could carry it as configured, and the mistake would only show as 401s.
+    #[error("must be a non-empty string without surrounding whitespace")]
+    EmptyOrPadded,
+}
 
 /// How the issuer's JWKS is fetched and cached.
 ///
@@ -70,8 +79,15 @@ impl BearerAuthConfig {
     /// Tokens from `issuer` for `audience`; every other setting at its default: 5 s leeway,
     /// [`JwksSettings::default`], verified tokens remembered 60 s (at most 10 000),
     /// permissions from `scope`, realm `api`.
-    pub fn new(issuer: Issuer, audience: Audience) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// [`AudienceError::EmptyOrPadded`] when `audience` is empty or has surrounding whitespace.
+    pub fn new(issuer: Issuer, audience: Audience) -> Result<Self, AudienceError> {
+        let text = audience.as_str();
+        if text.is_empty() || text.trim() != text {
+            return Err(AudienceError::EmptyOrPadded);
+        }
+        Ok(Self {
             issuer,
             audience,
             clock_leeway: DEFAULT_CLOCK_LEEWAY,
@@ -80,7 +96,7 @@ impl BearerAuthConfig {
             verified_token_capacity: DEFAULT_VERIFIED_TOKEN_CAPACITY,
             permission_source: PermissionSource::default(),
             realm: Realm::default(),
-        }
+        })
     }
 
     /// Tolerance for clock skew when checking `exp` and `nbf`, at most [`MAX_CLOCK_LEEWAY`]
@@ -177,8 +193,26 @@ mod tests {
     fn config() -> BearerAuthConfig {
         BearerAuthConfig::new(
             Issuer::from_domain("tenant.eu.auth0.com").unwrap(),
-            Audience::parse("https://quickstarts/api").unwrap(),
+            Audience::new("https://quickstarts/api"),
         )
+        .unwrap()
+    }
+
+    #[test]
+    fn audience_is_kept_as_written() {
+        assert_eq!(config().audience().as_str(), "https://quickstarts/api");
+    }
+
+    #[test]
+    fn empty_or_padded_audience_is_refused() {
+        let issuer = Issuer::from_domain("tenant.eu.auth0.com").unwrap();
+        for value in ["", " ", " aud", "aud ", "aud\n"] {
+            assert_eq!(
+                BearerAuthConfig::new(issuer.clone(), Audience::new(value)).err(),
+                Some(AudienceError::EmptyOrPadded),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

@@ -13,14 +13,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use jsonwebtoken::DecodingKey;
+use oidc_protocol::{HttpUrl, Issuer};
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
-use url::Url;
 
 use crate::config::JwksSettings;
-use crate::issuer::Issuer;
 use crate::jwk::{JwksDocumentError, KeySet, usable_keys};
-use crate::loopback::is_loopback_host;
 
 /// Why keys could not be fetched.
 #[derive(Debug, thiserror::Error)]
@@ -62,7 +60,7 @@ struct DiscoveryDocument {
 struct RefreshState {
     last_attempt: Option<Instant>,
     last_failed: bool,
-    jwks_url: Option<Url>,
+    jwks_url: Option<String>,
 }
 
 impl RefreshState {
@@ -254,7 +252,7 @@ impl KeySource {
                 url
             }
         };
-        let body = self.get_bounded(jwks_url).await?;
+        let body = self.get_bounded(&jwks_url).await?;
         Ok(usable_keys(&body)?)
     }
 
@@ -262,19 +260,18 @@ impl KeySource {
     /// (OpenID Connect Discovery 1.0 section 4.3), otherwise `<issuer>.well-known/jwks.json`.
     /// The second value says whether the answer is final or discovery should be tried again at
     /// the next fetch (the issuer was unreachable, overloaded or answered garbage).
-    async fn discover(&self) -> (Url, bool) {
-        let fallback = self.issuer.default_jwks_url().clone();
-        match self.get_bounded(self.issuer.discovery_url().clone()).await {
+    async fn discover(&self) -> (String, bool) {
+        let fallback = self.issuer.default_jwks_url();
+        match self.get_bounded(&self.issuer.discovery_url()).await {
             Ok(body) => match serde_json::from_slice::<DiscoveryDocument>(&body) {
                 Ok(document) if document.issuer == self.issuer.as_str() => {
-                    match Url::parse(&document.jwks_uri) {
-                        Ok(url) if is_acceptable_jwks_url(&url) => (url, true),
-                        _ => {
-                            tracing::warn!(
-                                "discovery jwks_uri is not an acceptable url; using the default location"
-                            );
-                            (fallback, true)
-                        }
+                    if is_acceptable_jwks_url(&document.jwks_uri) {
+                        (document.jwks_uri, true)
+                    } else {
+                        tracing::warn!(
+                            "discovery jwks_uri is not an acceptable url; using the default location"
+                        );
+                        (fallback, true)
                     }
                 }
                 Ok(_) => {
@@ -297,7 +294,7 @@ impl KeySource {
         }
     }
 
-    async fn get_bounded(&self, url: Url) -> Result<Vec<u8>, JwksFetchError> {
+    async fn get_bounded(&self, url: &str) -> Result<Vec<u8>, JwksFetchError> {
         let max = self.settings.max_bytes;
         let client = self.client.as_ref().ok_or(JwksFetchError::NoClient)?;
         let mut response = client
@@ -325,10 +322,10 @@ impl KeySource {
     }
 }
 
-fn is_acceptable_jwks_url(url: &Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => url.host_str().is_some_and(is_loopback_host),
-        _ => false,
-    }
+/// An `https` URL, or plain `http` to a loopback host, written in canonical form (lowercase
+/// host, no default port) and without user information.
+fn is_acceptable_jwks_url(url: &str) -> bool {
+    HttpUrl::parse(url)
+        .and_then(HttpUrl::require_secure_or_loopback)
+        .is_ok()
 }

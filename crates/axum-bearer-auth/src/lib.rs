@@ -1,28 +1,23 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod audience;
 mod base64url;
 mod bearer_header;
 mod challenge;
 mod claims;
 mod config;
 mod error;
-mod issuer;
 mod jwk;
 mod jwks;
-mod loopback;
 mod permission;
 mod token;
 mod validator;
 mod verified_cache;
 
-pub use audience::{Audience, AudienceError};
 pub use challenge::{Realm, RealmError};
 pub use claims::Claims;
-pub use config::{BearerAuthConfig, JwksSettings, MAX_CLOCK_LEEWAY};
+pub use config::{AudienceError, BearerAuthConfig, JwksSettings, MAX_CLOCK_LEEWAY};
 pub use error::{AuthError, AuthErrorKind};
-pub use issuer::{Issuer, IssuerError};
 pub use permission::{
     ConfiguredSource, FromPermissions, FromScope, FromScopeOrPermissions, Permission,
     PermissionSource, RequirePermission, RequireScope, SourceSelector,

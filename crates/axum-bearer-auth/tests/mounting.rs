@@ -8,18 +8,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum_bearer_auth::{
-    Audience, AuthErrorKind, BearerAuth, BearerAuthConfig, Issuer, Realm, TokenError,
-};
+use axum_bearer_auth::{AuthErrorKind, BearerAuth, BearerAuthConfig, Realm, TokenError};
 use notes_app::notes_app;
+use oidc_protocol::{Audience, Issuer};
 use serde_json::json;
 use support::*;
 
 fn config(issuer: &str) -> BearerAuthConfig {
-    BearerAuthConfig::new(
-        Issuer::parse(issuer).unwrap(),
-        Audience::parse(AUDIENCE).unwrap(),
-    )
+    BearerAuthConfig::new(Issuer::parse(issuer).unwrap(), Audience::new(AUDIENCE)).unwrap()
 }
 
 fn token(server: &JwksServer, edit: impl FnOnce(&mut serde_json::Value)) -> String {

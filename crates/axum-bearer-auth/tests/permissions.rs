@@ -7,8 +7,9 @@ mod support;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use axum_bearer_auth::{Audience, BearerAuthConfig, Issuer, PermissionSource};
+use axum_bearer_auth::{BearerAuthConfig, PermissionSource};
 use notes_app::notes_app;
+use oidc_protocol::{Audience, Issuer};
 use serde_json::{Value, json};
 use support::*;
 
@@ -28,8 +29,9 @@ impl Fixture {
         let server = JwksServer::start(&[primary_key()]).await;
         let config = BearerAuthConfig::new(
             Issuer::parse(&server.issuer).unwrap(),
-            Audience::parse(AUDIENCE).unwrap(),
+            Audience::new(AUDIENCE),
         )
+        .unwrap()
         .with_permission_source(source);
         Self {
             app: notes_app(config),
