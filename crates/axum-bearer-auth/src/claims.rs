@@ -5,9 +5,9 @@ use std::sync::Arc;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use crate::challenge::Realm;
 use crate::error::{AuthError, AuthErrorKind};
 use crate::permission::PermissionSource;
+use crate::realm::Realm;
 use crate::token::TokenError;
 use crate::validator::BearerAuth;
 

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use oidc_protocol::{Audience, Issuer};
 
-use crate::challenge::Realm;
 use crate::permission::PermissionSource;
+use crate::realm::Realm;
 
 /// The largest clock leeway accepted; larger ones turn expired tokens back into valid ones.
 pub const MAX_CLOCK_LEEWAY: Duration = Duration::from_secs(300);

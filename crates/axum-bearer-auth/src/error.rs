@@ -18,11 +18,11 @@ use axum::Json;
 use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
+use oidc_protocol::scope::is_scope_token;
+use oidc_protocol::{BearerChallenge, BearerErrorBody, BearerErrorCode, CredentialsError};
 
-use crate::bearer_header::BearerHeaderError;
-use crate::challenge::{ChallengeError, Realm, bearer_challenge, is_scope_token};
 use crate::permission::PermissionSource;
+use crate::realm::Realm;
 use crate::token::TokenError;
 
 /// Seconds a client should wait after a 503 before retrying.
@@ -89,14 +89,22 @@ impl AuthError {
         }
     }
 
+    /// The RFC 6750 section 3.1 error code, for the errors that have one.
+    fn bearer_code(&self) -> Option<BearerErrorCode> {
+        match &self.kind {
+            AuthErrorKind::MalformedAuthorization => Some(BearerErrorCode::InvalidRequest),
+            AuthErrorKind::InvalidToken(_) => Some(BearerErrorCode::InvalidToken),
+            AuthErrorKind::InsufficientScope { .. } => Some(BearerErrorCode::InsufficientScope),
+            AuthErrorKind::MissingCredentials | AuthErrorKind::KeysUnavailable => None,
+        }
+    }
+
     /// The `error` code of the body (and of the challenge, where it has one).
     fn code(&self) -> &'static str {
-        match &self.kind {
-            AuthErrorKind::MissingCredentials => "unauthorized",
-            AuthErrorKind::MalformedAuthorization => "invalid_request",
-            AuthErrorKind::InvalidToken(_) => "invalid_token",
-            AuthErrorKind::InsufficientScope { .. } => "insufficient_scope",
-            AuthErrorKind::KeysUnavailable => "temporarily_unavailable",
+        match (&self.kind, self.bearer_code()) {
+            (_, Some(code)) => code.as_str(),
+            (AuthErrorKind::KeysUnavailable, None) => "temporarily_unavailable",
+            (_, None) => "unauthorized",
         }
     }
 
@@ -128,20 +136,21 @@ impl AuthError {
         }
     }
 
-    /// The `WWW-Authenticate` challenge, for the statuses RFC 6750 gives one.
-    fn challenge(&self, description: &str) -> Option<HeaderValue> {
-        let error = match &self.kind {
-            AuthErrorKind::MissingCredentials => None,
-            AuthErrorKind::MalformedAuthorization
-            | AuthErrorKind::InvalidToken(_)
-            | AuthErrorKind::InsufficientScope { .. } => Some(ChallengeError {
-                code: self.code(),
-                description,
-                scope: self.scope(),
-            }),
-            AuthErrorKind::KeysUnavailable => return None,
+    /// The `WWW-Authenticate` challenge, for the statuses RFC 6750 gives one: without an error
+    /// code when credentials are missing (section 3.1), none at all for a 503.
+    fn challenge(&self, description: &str) -> Option<BearerChallenge> {
+        let realm = self.realm.as_str();
+        if self.kind == AuthErrorKind::KeysUnavailable {
+            return None;
+        }
+        let Some(code) = self.bearer_code() else {
+            return Some(BearerChallenge::new(realm));
         };
-        Some(bearer_challenge(&self.realm, error))
+        let challenge = BearerChallenge::with_error(realm, code, description);
+        Some(match self.scope() {
+            Some(scope) => challenge.with_scope(scope),
+            None => challenge,
+        })
     }
 }
 
@@ -157,24 +166,15 @@ impl std::error::Error for AuthError {
     }
 }
 
-impl From<BearerHeaderError> for AuthErrorKind {
-    fn from(error: BearerHeaderError) -> Self {
+impl From<CredentialsError> for AuthErrorKind {
+    fn from(error: CredentialsError) -> Self {
         match error {
-            BearerHeaderError::Missing | BearerHeaderError::UnsupportedScheme => {
+            CredentialsError::Missing | CredentialsError::UnsupportedScheme => {
                 AuthErrorKind::MissingCredentials
             }
-            BearerHeaderError::Malformed => AuthErrorKind::MalformedAuthorization,
+            CredentialsError::Malformed => AuthErrorKind::MalformedAuthorization,
         }
     }
-}
-
-/// The JSON error body.
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'static str,
-    error_description: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    scope: Option<&'static str>,
 }
 
 impl IntoResponse for AuthError {
@@ -185,15 +185,19 @@ impl IntoResponse for AuthError {
         if status.is_server_error() {
             tracing::warn!(error = %self, "request refused");
         }
-        let body = ErrorBody {
-            error: self.code(),
-            error_description: &description,
-            scope: self.scope(),
+        let body = BearerErrorBody {
+            error: Some(self.code().to_owned()),
+            error_description: Some(description),
+            scope: self.scope().map(str::to_owned),
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         if let Some(challenge) = challenge {
-            headers.insert(WWW_AUTHENTICATE, challenge);
+            // The challenge leaves out any text outside its grammar, so it is always a valid
+            // header value.
+            let value = HeaderValue::from_str(&challenge.to_header_value())
+                .unwrap_or(HeaderValue::from_static("Bearer"));
+            headers.insert(WWW_AUTHENTICATE, value);
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS));
@@ -205,7 +209,7 @@ impl IntoResponse for AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::challenge::is_quoted_text;
+    use oidc_protocol::challenge::is_challenge_text;
 
     const ALL_TOKEN_ERRORS: [TokenError; 12] = [
         TokenError::Malformed,
@@ -252,7 +256,7 @@ mod tests {
         ]);
         errors.extend(ALL_SOURCES.map(|source| insufficient("read:messages", source)));
         for error in errors {
-            assert!(is_quoted_text(&error.description()), "{error:?}");
+            assert!(is_challenge_text(&error.description()), "{error:?}");
         }
     }
 

@@ -11,17 +11,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
+use oidc_protocol::bearer::MAX_TOKEN_BYTES;
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
 use crate::base64url;
-use crate::bearer_header::MAX_TOKEN_BYTES;
-use crate::challenge::Realm;
 use crate::claims::{Claims, PermissionsClaim};
 use crate::config::BearerAuthConfig;
 use crate::error::AuthErrorKind;
 use crate::jwks::{JwksCache, KeyLookupError};
 use crate::permission::PermissionSource;
+use crate::realm::Realm;
 use crate::verified_cache::{VerifiedTokenCache, token_digest};
 
 /// Header parameters that are refused whatever their value.

@@ -3,9 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, HeaderValue};
+use oidc_protocol::bearer_token;
 
-use crate::bearer_header::bearer_token;
 use crate::claims::Claims;
 use crate::config::BearerAuthConfig;
 use crate::error::AuthError;
@@ -44,8 +45,12 @@ impl BearerAuth {
     /// An [`AuthError`] for missing or malformed credentials, an invalid token, or keys that
     /// cannot be fetched.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Claims, AuthError> {
-        let token = bearer_token(headers).map_err(|error| self.error(error.into()))?;
-        self.verify(token.secret()).await
+        let values = headers
+            .get_all(AUTHORIZATION)
+            .iter()
+            .map(HeaderValue::as_bytes);
+        let token = bearer_token(values).map_err(|error| self.error(error.into()))?;
+        self.verify(token).await
     }
 
     /// The claims of `access_token`, a compact JWS taken from somewhere other than the

@@ -102,9 +102,9 @@ impl VerifiedTokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::challenge::Realm;
     use crate::claims::PermissionsClaim;
     use crate::permission::PermissionSource;
+    use crate::realm::Realm;
 
     const NOW_UNIX: u64 = 1_800_000_000;
 
