@@ -185,6 +185,18 @@ async fn malformed_and_non_canonical_tokens_are_invalid() {
 }
 
 #[tokio::test]
+async fn payload_that_is_not_a_json_object_is_malformed_and_fetches_no_keys() {
+    let fixture = Fixture::new().await;
+    let header = rs256_header(primary_key().kid).to_string();
+    for payload in [r#"["not","an","object"]"#, r#""text""#, "42", r#"{"sub":"#] {
+        let token = sign_raw(&header, payload);
+        assert_invalid_token(&fixture.private(&token).await, "malformed token");
+    }
+    // Refused on its form, before any key is looked up.
+    assert_eq!(fixture.server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
 async fn alg_none_is_rejected() {
     let fixture = Fixture::new().await;
     let claims = URL_SAFE_NO_PAD.encode(fixture.claims().to_string());
