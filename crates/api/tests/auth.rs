@@ -380,6 +380,17 @@ async fn claims_of_the_wrong_json_type_are_rejected() {
 }
 
 #[tokio::test]
+async fn authorized_party_of_the_wrong_json_type_is_rejected() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|claims| claims["azp"] = json!("local-spa-client"));
+    assert_eq!(fixture.private(&token).await.status, StatusCode::OK);
+    for azp in [json!(42), json!(["local-spa-client"]), json!({"id": 1})] {
+        let token = fixture.token(|claims| claims["azp"] = azp.clone());
+        assert_invalid_token(&fixture.private(&token).await, "invalid claim format");
+    }
+}
+
+#[tokio::test]
 async fn crit_and_key_carrying_headers_are_rejected() {
     let fixture = Fixture::new().await;
     let cases = [

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
+use oidc_protocol::Scope;
 
 use crate::error::{AuthError, AuthErrorKind};
 use crate::permission::PermissionSource;
@@ -38,7 +39,7 @@ pub struct Claims(Arc<VerifiedClaims>);
 #[derive(Debug)]
 struct VerifiedClaims {
     subject: String,
-    scope: Option<String>,
+    scope: Option<Scope>,
     permissions: PermissionsClaim,
     expires_at: u64,
     source: PermissionSource,
@@ -48,7 +49,7 @@ struct VerifiedClaims {
 impl Claims {
     pub(crate) fn new(
         subject: String,
-        scope: Option<String>,
+        scope: Option<Scope>,
         permissions: PermissionsClaim,
         expires_at: u64,
         source: PermissionSource,
@@ -77,17 +78,15 @@ impl Claims {
     /// The scope tokens of the space-separated `scope` claim (RFC 6749 section 3.3); none when
     /// the claim is absent.
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
-        self.0
-            .scope
-            .as_deref()
-            .unwrap_or_default()
-            .split(' ')
-            .filter(|scope| !scope.is_empty())
+        self.0.scope.iter().flat_map(Scope::tokens)
     }
 
     /// True when `scope` is one of the scope tokens, compared exactly.
     pub fn has_scope(&self, scope: &str) -> bool {
-        self.scopes().any(|granted| granted == scope)
+        self.0
+            .scope
+            .as_ref()
+            .is_some_and(|granted| granted.contains(scope))
     }
 
     /// The entries of the `permissions` array claim; empty when the claim is absent.
@@ -193,7 +192,7 @@ mod tests {
     fn claims(scope: Option<&str>, permissions: PermissionsClaim) -> Claims {
         Claims::new(
             "user".to_owned(),
-            scope.map(str::to_owned),
+            scope.map(Scope::new),
             permissions,
             0,
             PermissionSource::Scope,

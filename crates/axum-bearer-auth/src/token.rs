@@ -13,7 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use oidc_protocol::bearer::MAX_TOKEN_BYTES;
-use oidc_protocol::{JwtError, UnverifiedJwt};
+use oidc_protocol::{AccessTokenClaims, JwtError, UnverifiedJwt};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -80,41 +80,20 @@ impl From<JwtError> for TokenError {
     }
 }
 
-/// `aud` may be one string or an array of strings (RFC 7519 section 4.1.3).
+/// The claims as they must appear: oidc-protocol's [`AccessTokenClaims`], where a claim of
+/// another JSON type makes deserialising fail, and so does a duplicate of any of them. The
+/// required ones are `Option` there so that their absence is reported as such rather than as a
+/// format error.
+///
+/// `permissions` is the exception, read here beside them rather than by [`AccessTokenClaims`]
+/// (which would refuse the whole token): a wrong type is recorded, and only an error where the
+/// claim is consulted. A duplicate of it is still refused outright.
 #[derive(Deserialize)]
-#[serde(untagged)]
-#[expect(
-    dead_code,
-    reason = "read only to enforce its JSON type; jsonwebtoken checks the value"
-)]
-enum AudienceClaim {
-    One(String),
-    Many(Vec<String>),
-}
-
-/// The claims as they must appear; any other JSON type makes deserialising fail, and so does a
-/// duplicate of any of them. The required ones are `Option` only so that their absence is
-/// reported as such rather than as a format error. `permissions` is the exception: a wrong
-/// type is recorded, and only an error where the claim is consulted.
-#[derive(Deserialize)]
-#[expect(dead_code, reason = "iat is read only to enforce its JSON type")]
 struct TokenClaims {
-    #[serde(default)]
-    iss: Option<String>,
-    #[serde(default)]
-    sub: Option<String>,
-    #[serde(default)]
-    aud: Option<AudienceClaim>,
-    #[serde(default)]
-    exp: Option<u64>,
-    #[serde(default)]
-    nbf: Option<u64>,
-    #[serde(default)]
-    iat: Option<u64>,
-    #[serde(default)]
-    scope: Option<String>,
     #[serde(default, deserialize_with = "permissions_claim")]
     permissions: PermissionsClaim,
+    #[serde(flatten)]
+    claims: AccessTokenClaims,
 }
 
 /// Any JSON value is accepted here; only an array of strings grants anything.
@@ -196,7 +175,10 @@ impl TokenVerifier {
         })?;
         let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &self.validation)
             .map_err(|error| token_error(error.kind()))?;
-        let claims = data.claims;
+        let TokenClaims {
+            permissions,
+            claims,
+        } = data.claims;
         let (Some(subject), Some(expires_at), Some(_), Some(_)) =
             (claims.sub, claims.exp, &claims.iss, &claims.aud)
         else {
@@ -207,9 +189,7 @@ impl TokenVerifier {
         }
         // The configured source reads `permissions` on every request, so a malformed one
         // invalidates the token everywhere (and is never remembered as verified).
-        if self.permission_source.reads_permissions()
-            && claims.permissions == PermissionsClaim::Invalid
-        {
+        if self.permission_source.reads_permissions() && permissions == PermissionsClaim::Invalid {
             return Err(TokenError::InvalidClaim.into());
         }
         let unix_now = self::unix_now();
@@ -217,7 +197,7 @@ impl TokenVerifier {
         let verified = Claims::new(
             subject,
             claims.scope,
-            claims.permissions,
+            permissions,
             expires_at,
             self.permission_source,
             self.realm.clone(),
@@ -363,6 +343,49 @@ mod tests {
                 permissions_of(serde_json::json!({"permissions": wrong})),
                 PermissionsClaim::Invalid,
                 "{wrong}"
+            );
+        }
+    }
+
+    #[test]
+    fn permissions_of_the_wrong_type_leave_the_other_claims_readable() {
+        let claims = serde_json::from_value::<TokenClaims>(serde_json::json!({
+            "sub": "auth0|reader", "scope": "openid read:messages", "permissions": "read:messages"
+        }))
+        .unwrap();
+        assert_eq!(claims.permissions, PermissionsClaim::Invalid);
+        assert_eq!(claims.claims.sub.as_deref(), Some("auth0|reader"));
+        assert!(claims.claims.scope.unwrap().contains("read:messages"));
+        assert_eq!(claims.claims.permissions, None);
+    }
+
+    #[test]
+    fn duplicates_of_any_claim_read_are_refused_and_of_others_ignored() {
+        for (name, value) in [
+            ("iss", r#""https://t/""#),
+            ("sub", r#""u""#),
+            ("aud", r#""a""#),
+            ("exp", "1"),
+            ("nbf", "1"),
+            ("iat", "1"),
+            ("azp", r#""c""#),
+            ("scope", r#""s""#),
+        ] {
+            let text = format!(r#"{{"{name}":{value},"{name}":{value}}}"#);
+            assert!(
+                serde_json::from_str::<TokenClaims>(&text).is_err(),
+                "{text}"
+            );
+        }
+        assert!(serde_json::from_str::<TokenClaims>(r#"{"extra":1,"extra":2}"#).is_ok());
+    }
+
+    #[test]
+    fn an_authorized_party_that_is_not_a_string_is_refused() {
+        for azp in [serde_json::json!(1), serde_json::json!(["c"])] {
+            assert!(
+                serde_json::from_value::<TokenClaims>(serde_json::json!({"azp": azp})).is_err(),
+                "{azp}"
             );
         }
     }
