@@ -8,9 +8,8 @@ use api::{Config, app};
 use axum::Router;
 use axum::http::StatusCode;
 use axum_bearer_auth::PermissionSource;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use oidc_protocol::base64url;
 use serde_json::{Value, json};
 use support::*;
 
@@ -173,9 +172,9 @@ async fn malformed_and_non_canonical_tokens_are_invalid() {
         // Non-zero trailing bits: another spelling of the same bytes.
         format!(
             "{}.e30.YR",
-            URL_SAFE_NO_PAD.encode(rs256_header(primary_key().kid).to_string())
+            base64url::encode(rs256_header(primary_key().kid).to_string())
         ),
-        format!("{}.e30.c2ln", URL_SAFE_NO_PAD.encode("not json")),
+        format!("{}.e30.c2ln", base64url::encode("not json")),
     ];
     for token in cases {
         let answer = fixture.private(&token).await;
@@ -199,10 +198,9 @@ async fn payload_that_is_not_a_json_object_is_malformed_and_fetches_no_keys() {
 #[tokio::test]
 async fn alg_none_is_rejected() {
     let fixture = Fixture::new().await;
-    let claims = URL_SAFE_NO_PAD.encode(fixture.claims().to_string());
+    let claims = base64url::encode(fixture.claims().to_string());
     for alg in ["none", "None", "NONE"] {
-        let header =
-            URL_SAFE_NO_PAD.encode(json!({"alg": alg, "kid": primary_key().kid}).to_string());
+        let header = base64url::encode(json!({"alg": alg, "kid": primary_key().kid}).to_string());
         let answer = fixture.private(&format!("{header}.{claims}.c2ln")).await;
         assert_invalid_token(&answer, "unsupported algorithm");
         let unsigned = fixture.private(&format!("{header}.{claims}.")).await;
@@ -251,7 +249,7 @@ async fn bad_signature_is_rejected() {
     let tampered = format!(
         "{}.{}.{}",
         parts[0],
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        base64url::encode(claims.to_string()),
         parts[2]
     );
     assert_invalid_token(&fixture.private(&tampered).await, "invalid signature");
@@ -587,8 +585,8 @@ async fn repeated_token_is_served_from_the_verified_cache_without_refetching() {
 fn sign_raw(header: &str, claims: &str) -> String {
     let message = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims)
+        base64url::encode(header),
+        base64url::encode(claims)
     );
     let signature = jsonwebtoken::crypto::sign(
         message.as_bytes(),

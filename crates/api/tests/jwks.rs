@@ -3,6 +3,8 @@
 #[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
 
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use api::{Config, app};
@@ -254,6 +256,70 @@ async fn keys_that_do_not_fit_are_never_used() {
             "{kid}"
         );
     }
+}
+
+/// Collects formatted log output.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_key_published_with_its_private_part_is_never_used() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::WARN)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    for member in ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] {
+        let mut leaked = secondary_key().jwk();
+        leaked[member] = json!("AQAB");
+        server.set_document(json!({"keys": [primary_key().jwk(), leaked]}));
+        let app = app(config(&server));
+        let answer = private(
+            &app,
+            &token_for(&server, secondary_key(), secondary_key().kid),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{member}");
+        assert_eq!(
+            answer.json["error_description"], "unknown signing key",
+            "{member}"
+        );
+        // The good key beside it still verifies.
+        assert_eq!(
+            private(&app, &token_for(&server, primary_key(), primary_key().kid))
+                .await
+                .status,
+            StatusCode::OK,
+            "{member}"
+        );
+    }
+    drop(_guard);
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("private key material published"))
+        .collect();
+    assert_eq!(warnings.len(), 8, "{log}");
+    assert!(
+        warnings
+            .iter()
+            .all(|line| line.contains("WARN") && line.contains(secondary_key().kid)),
+        "{log}"
+    );
 }
 
 #[tokio::test]

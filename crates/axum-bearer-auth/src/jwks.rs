@@ -7,18 +7,25 @@
 //! the issuer withdraws stops verifying; if that fetch fails, the old keys stay in use.
 //! A fetch runs in its own task, so a request that goes away (client disconnect, request
 //! timeout) cannot abandon it half-way and leave every other request answering 503.
+//!
+//! Which keys of a JWKS may verify is oidc-protocol's [`rs256_verification_keys`]: RSA keys for
+//! signatures and RS256 with a `kid`, a 2048 to 8192-bit modulus and no private members; a
+//! `kid` listed twice is dropped.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use jsonwebtoken::DecodingKey;
-use oidc_protocol::{HttpUrl, Issuer};
+use oidc_protocol::{HttpUrl, Issuer, JwksError, KeyRejection, rs256_verification_keys};
 use reqwest::header::ACCEPT;
 use serde::Deserialize;
 
 use crate::config::JwksSettings;
-use crate::jwk::{JwksDocumentError, KeySet, usable_keys};
+
+/// Verification keys by `kid`, decoded and checked once per JWKS fetch, not per request.
+type KeySet = HashMap<String, Arc<DecodingKey>>;
 
 /// Why keys could not be fetched.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +41,7 @@ pub(crate) enum JwksFetchError {
     TooLarge(usize),
     /// The body is not a usable JWKS.
     #[error("jwks document rejected")]
-    Document(#[from] JwksDocumentError),
+    Document(#[from] JwksError),
     /// No HTTP client with the required timeouts and redirect policy could be built.
     #[error("no http client for jwks requests")]
     NoClient,
@@ -253,7 +260,7 @@ impl KeySource {
             }
         };
         let body = self.get_bounded(&jwks_url).await?;
-        Ok(usable_keys(&body)?)
+        Ok(key_set(&body)?)
     }
 
     /// The JWKS URL: the discovery document's `jwks_uri` when its `issuer` matches ours exactly
@@ -322,10 +329,99 @@ impl KeySource {
     }
 }
 
+/// The verification keys of a JWKS document. Skipped keys are logged with their `kid`, as a
+/// warning when the issuer is likely misconfigured: a published private key (anyone can forge
+/// tokens with it), a weak or oversized modulus, an ambiguous `kid`.
+///
+/// # Errors
+/// [`JwksError`] when the document is broken or has no usable key, so that the caller keeps the
+/// keys it already has.
+fn key_set(document: &[u8]) -> Result<KeySet, JwksError> {
+    let found = rs256_verification_keys(document)?;
+    for (kid, reason) in &found.skipped {
+        match reason {
+            KeyRejection::PrivateKeyMaterial
+            | KeyRejection::ModulusSize
+            | KeyRejection::DuplicateKeyId => {
+                tracing::warn!(kid = ?kid, reason = %reason, "ignoring a jwks key");
+            }
+            _ => tracing::debug!(kid = ?kid, reason = %reason, "ignoring a jwks key"),
+        }
+    }
+    Ok(found
+        .keys
+        .iter()
+        .map(|key| {
+            let decoding_key = DecodingKey::from_rsa_raw_components(key.modulus(), key.exponent());
+            (key.kid().to_owned(), Arc::new(decoding_key))
+        })
+        .collect())
+}
+
 /// An `https` URL, or plain `http` to a loopback host, written in canonical form (lowercase
 /// host, no default port) and without user information.
 fn is_acceptable_jwks_url(url: &str) -> bool {
     HttpUrl::parse(url)
         .and_then(HttpUrl::require_secure_or_loopback)
         .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oidc_protocol::base64url;
+    use serde_json::{Value, json};
+
+    fn modulus(bits: usize) -> String {
+        let mut bytes = vec![0xff_u8; bits / 8];
+        bytes[0] = 0x80 | 0x01;
+        base64url::encode(bytes)
+    }
+
+    fn rsa_key(kid: &str) -> Value {
+        json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "n": modulus(2048), "e": "AQAB"})
+    }
+
+    fn parse(value: Value) -> Result<KeySet, JwksError> {
+        key_set(value.to_string().as_bytes())
+    }
+
+    #[test]
+    fn only_keys_fit_for_rs256_verification_are_kept() {
+        let mut encryption = rsa_key("enc");
+        encryption["use"] = json!("enc");
+        let mut other_alg = rsa_key("ps");
+        other_alg["alg"] = json!("PS256");
+        let mut small = rsa_key("small");
+        small["n"] = json!(modulus(1024));
+        let mut no_kid = rsa_key("x");
+        no_kid.as_object_mut().map(|key| key.remove("kid"));
+        let mut wrong_type = rsa_key("typed");
+        wrong_type["alg"] = json!(256);
+        let mut even_exponent = rsa_key("even");
+        even_exponent["e"] = json!("AQAA");
+        let mut private = rsa_key("private");
+        private["d"] = json!("AQAB");
+        let ec = json!({"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"});
+        let keys = parse(json!({"keys": [
+            encryption, other_alg, small, no_kid, wrong_type, even_exponent, private, ec,
+            rsa_key("good"), rsa_key("dup"), rsa_key("dup"),
+        ]}));
+        assert_eq!(
+            keys.map(|keys| keys.into_keys().collect::<Vec<_>>()),
+            Ok(vec!["good".to_owned()])
+        );
+    }
+
+    #[test]
+    fn modulus_size_ignores_leading_zero_bytes() {
+        let mut padded = vec![0_u8; 4];
+        padded.extend(vec![0x01_u8; 2048 / 8]);
+        let mut key = rsa_key("padded");
+        key["n"] = json!(base64url::encode(padded));
+        assert_eq!(
+            parse(json!({"keys": [key]})).err(),
+            Some(JwksError::NoUsableKeys)
+        );
+    }
 }

@@ -1,11 +1,9 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-mod base64url;
 mod claims;
 mod config;
 mod error;
-mod jwk;
 mod jwks;
 mod permission;
 mod realm;

@@ -353,12 +353,11 @@ async fn duplicate_permissions_claims_are_never_read_two_ways() {
 
 /// Signs raw header and claims text, so the JSON can say things `serde_json::Value` cannot.
 fn sign_raw(header: &str, claims: &str) -> String {
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use oidc_protocol::base64url;
     let message = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims)
+        base64url::encode(header),
+        base64url::encode(claims)
     );
     let signature = jsonwebtoken::crypto::sign(
         message.as_bytes(),

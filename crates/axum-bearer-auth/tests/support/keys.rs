@@ -2,9 +2,8 @@
 
 use std::sync::OnceLock;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::EncodingKey;
+use oidc_protocol::base64url;
 use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
@@ -37,8 +36,8 @@ impl TestKey {
             "use": "sig",
             "alg": "RS256",
             "kid": self.kid,
-            "n": URL_SAFE_NO_PAD.encode(self.public.n().to_bytes_be()),
-            "e": URL_SAFE_NO_PAD.encode(self.public.e().to_bytes_be()),
+            "n": base64url::encode(self.public.n().to_bytes_be()),
+            "e": base64url::encode(self.public.e().to_bytes_be()),
         })
     }
 

@@ -2,9 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::Algorithm;
+use oidc_protocol::base64url;
 use serde_json::{Value, json};
 
 use super::keys::TestKey;
@@ -39,8 +38,8 @@ pub fn valid_claims(issuer: &str) -> Value {
 pub fn sign(header: &Value, claims: &Value, key: &TestKey) -> String {
     let message = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
+        base64url::encode(header.to_string()),
+        base64url::encode(claims.to_string())
     );
     let signature = jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, Algorithm::RS256)
         .expect("rs256 signing");
