@@ -10,7 +10,7 @@ use std::time::Duration;
 use api::{Config, app};
 use axum::Router;
 use axum::http::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use support::*;
 
 fn token_for(server: &JwksServer, key: &TestKey, kid: &str) -> String {
@@ -42,6 +42,18 @@ fn assert_unavailable(answer: &Answer) {
     );
     assert_eq!(answer.header("retry-after"), Some("10"));
     assert!(answer.header("www-authenticate").is_none());
+}
+
+/// Provider metadata with the members OpenID Connect Discovery 1.0 section 3 requires.
+fn metadata(issuer: &str, jwks_uri: &str) -> Value {
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}authorize"),
+        "jwks_uri": jwks_uri,
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    })
 }
 
 fn config(server: &JwksServer) -> Config {
@@ -325,9 +337,10 @@ async fn a_key_published_with_its_private_part_is_never_used() {
 #[tokio::test]
 async fn discovery_jwks_uri_is_used_when_its_issuer_matches() {
     let server = JwksServer::start(&[primary_key()]).await;
-    server.set_discovery(
-        json!({"issuer": server.issuer, "jwks_uri": format!("{}other/keys.json", server.issuer)}),
-    );
+    server.set_discovery(metadata(
+        &server.issuer,
+        &format!("{}other/keys.json", server.issuer),
+    ));
     // The default location has only the secondary key; the discovered one the primary.
     server.set_keys(&[secondary_key()]);
     server.set_other_document(json!({"keys": [primary_key().jwk()]}));
@@ -355,7 +368,7 @@ async fn discovery_jwks_uri_that_is_not_a_canonical_url_is_not_followed() {
         format!("http://user@{authority}other/keys.json"),
         format!("HTTP://{authority}other/keys.json"),
     ] {
-        server.set_discovery(json!({"issuer": server.issuer, "jwks_uri": jwks_uri}));
+        server.set_discovery(metadata(&server.issuer, &jwks_uri));
         server.set_other_document(json!({"keys": [primary_key().jwk()]}));
         let app = app(config(&server));
         // The keys come from <issuer>.well-known/jwks.json instead.
@@ -376,12 +389,42 @@ async fn discovery_jwks_uri_that_is_not_a_canonical_url_is_not_followed() {
 }
 
 #[tokio::test]
+async fn discovery_document_without_the_required_members_is_not_used_and_asked_again() {
+    let server = JwksServer::start(&[secondary_key()]).await;
+    let jwks_uri = format!("{}other/keys.json", server.issuer);
+    server.set_discovery(json!({"issuer": server.issuer, "jwks_uri": jwks_uri}));
+    server.set_other_document(json!({"keys": [primary_key().jwk()]}));
+    let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));
+    // Without authorization_endpoint it is not provider metadata: the default location serves.
+    let answer = private(&app, &token_for(&server, primary_key(), primary_key().kid)).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.json["error_description"], "unknown signing key");
+    assert_eq!(
+        private(
+            &app,
+            &token_for(&server, secondary_key(), secondary_key().kid)
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+
+    // Once the document is complete, the next fetch follows it.
+    server.set_discovery(metadata(&server.issuer, &jwks_uri));
+    let mut claims = valid_claims(&server.issuer);
+    claims["sub"] = json!("auth0|someone-else");
+    let token = sign(&rs256_header(primary_key().kid), &claims, primary_key());
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn discovery_naming_another_issuer_is_ignored() {
     let server = JwksServer::start(&[primary_key()]).await;
     let evil = JwksServer::start(&[secondary_key()]).await;
-    server.set_discovery(
-        json!({"issuer": evil.issuer, "jwks_uri": format!("{}.well-known/jwks.json", evil.issuer)}),
-    );
+    server.set_discovery(metadata(
+        &evil.issuer,
+        &format!("{}.well-known/jwks.json", evil.issuer),
+    ));
     let app = app(config(&server));
     // The key comes from <issuer>.well-known/jwks.json, not from the other issuer's JWKS.
     let forged = token_for(&server, secondary_key(), secondary_key().kid);
@@ -477,9 +520,10 @@ async fn stale_keys_keep_verifying_while_the_issuer_is_down() {
 #[tokio::test]
 async fn discovery_that_fails_for_a_while_is_asked_again() {
     let server = JwksServer::start(&[primary_key()]).await;
-    server.set_discovery(
-        json!({"issuer": server.issuer, "jwks_uri": format!("{}other/keys.json", server.issuer)}),
-    );
+    server.set_discovery(metadata(
+        &server.issuer,
+        &format!("{}other/keys.json", server.issuer),
+    ));
     server.set_other_document(json!({"keys": [secondary_key().jwk()]}));
     server.set_discovery_failing(true);
     let app = app(config(&server).with_jwks_refetch_interval(Duration::ZERO));

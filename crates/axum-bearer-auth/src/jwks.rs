@@ -18,9 +18,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use jsonwebtoken::DecodingKey;
-use oidc_protocol::{HttpUrl, Issuer, JwksError, KeyRejection, rs256_verification_keys};
+use oidc_protocol::{
+    DiscoveryError, HttpUrl, Issuer, JwksError, KeyRejection, ProviderMetadata,
+    rs256_verification_keys,
+};
 use reqwest::header::ACCEPT;
-use serde::Deserialize;
 
 use crate::config::JwksSettings;
 
@@ -56,12 +58,6 @@ pub(crate) enum KeyLookupError {
     /// The key is not cached and the last fetch failed.
     #[error("signing keys unavailable")]
     Unavailable,
-}
-
-#[derive(Debug, Deserialize)]
-struct DiscoveryDocument {
-    issuer: String,
-    jwks_uri: String,
 }
 
 struct RefreshState {
@@ -263,31 +259,34 @@ impl KeySource {
         Ok(key_set(&body)?)
     }
 
-    /// The JWKS URL: the discovery document's `jwks_uri` when its `issuer` matches ours exactly
+    /// The JWKS URL: the provider metadata's `jwks_uri` when its `issuer` matches ours exactly
     /// (OpenID Connect Discovery 1.0 section 4.3), otherwise `<issuer>.well-known/jwks.json`.
     /// The second value says whether the answer is final or discovery should be tried again at
     /// the next fetch (the issuer was unreachable, overloaded or answered garbage).
     async fn discover(&self) -> (String, bool) {
         let fallback = self.issuer.default_jwks_url();
         match self.get_bounded(&self.issuer.discovery_url()).await {
-            Ok(body) => match serde_json::from_slice::<DiscoveryDocument>(&body) {
-                Ok(document) if document.issuer == self.issuer.as_str() => {
-                    if is_acceptable_jwks_url(&document.jwks_uri) {
-                        (document.jwks_uri, true)
-                    } else {
+            Ok(body) => match serde_json::from_slice::<ProviderMetadata>(&body) {
+                Ok(metadata) => match metadata.check_issuer(&self.issuer) {
+                    Ok(()) if is_acceptable_jwks_url(&metadata.jwks_uri) => {
+                        (metadata.jwks_uri, true)
+                    }
+                    Ok(()) => {
                         tracing::warn!(
                             "discovery jwks_uri is not an acceptable url; using the default location"
                         );
                         (fallback, true)
                     }
-                }
-                Ok(_) => {
-                    tracing::warn!(
-                        "discovery document names another issuer; using the default jwks location"
-                    );
-                    (fallback, true)
-                }
-                // A maintenance page or a truncated answer says nothing lasting.
+                    Err(DiscoveryError::IssuerMismatch { found }) => {
+                        tracing::warn!(
+                            found = ?found,
+                            "discovery document names another issuer; using the default jwks location"
+                        );
+                        (fallback, true)
+                    }
+                },
+                // A maintenance page, a truncated answer or a document without the members
+                // Discovery 1.0 section 3 requires says nothing lasting.
                 Err(_) => (fallback, false),
             },
             // Only "there is no such document" is final; a 5xx or 429 is asked again next time.
