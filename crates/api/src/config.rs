@@ -5,8 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use axum_bearer_auth::{AudienceError, BearerAuthConfig, MAX_CLOCK_LEEWAY, PermissionSource};
-use oidc_protocol::{Audience, Issuer, IssuerError};
-use url::Url;
+use oidc_protocol::{Audience, Issuer, IssuerError, Origin, UrlError};
 
 /// Environment variable holding a bare Auth0 domain (`tenant.eu.auth0.com`) or an issuer URL.
 pub const ENV_AUTH0_DOMAIN: &str = "AUTH0_DOMAIN";
@@ -69,11 +68,14 @@ pub enum ConfigError {
         #[source]
         reason: AudienceError,
     },
-    /// An allowed origin is not of the form `scheme://host[:port]`.
+    /// An allowed origin is not of the form `scheme://host[:port]`; the reason is the source.
     #[error("invalid origin {value:?} in {ENV_ALLOWED_ORIGINS}: expected scheme://host[:port]")]
     InvalidOrigin {
         /// The value as configured.
         value: String,
+        /// What is wrong with it.
+        #[source]
+        reason: UrlError,
     },
     /// `PORT` is not a port number.
     #[error("invalid {ENV_PORT} {value:?}: expected a number from 1 to 65535")]
@@ -331,7 +333,7 @@ impl Config {
     }
 }
 
-/// Parses a comma-separated list of exact origins.
+/// Parses a comma-separated list of exact origins (oidc-protocol's [`Origin`]).
 fn parse_origins(value: &str) -> Result<Vec<String>, ConfigError> {
     value
         .split(',')
@@ -339,28 +341,19 @@ fn parse_origins(value: &str) -> Result<Vec<String>, ConfigError> {
         .filter(|origin| !origin.is_empty())
         .map(|origin| {
             let origin = origin.trim_end_matches('/');
-            if is_exact_origin(origin) {
-                Ok(origin.to_owned())
-            } else {
-                Err(ConfigError::InvalidOrigin {
+            Origin::parse(origin)
+                .map(|parsed| parsed.as_str().to_owned())
+                .map_err(|reason| ConfigError::InvalidOrigin {
                     value: origin.to_owned(),
+                    reason,
                 })
-            }
         })
         .collect()
-}
-
-/// True when `origin` is exactly the serialisation of a web origin (RFC 6454 section 6.1).
-pub(crate) fn is_exact_origin(origin: &str) -> bool {
-    Url::parse(origin).is_ok_and(|url| {
-        matches!(url.scheme(), "http" | "https") && url.origin().ascii_serialization() == origin
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oidc_protocol::UrlError;
     use std::collections::HashMap;
 
     fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
@@ -522,6 +515,38 @@ mod tests {
                 "http is only allowed for loopback hosts"
             ]
         );
+    }
+
+    #[test]
+    fn invalid_origin_names_the_value_and_keeps_the_reason_as_its_source() {
+        for (value, reason) in [
+            ("*", UrlError::Scheme),
+            ("https://a.example/path", UrlError::Path),
+            ("https://a.example:443", UrlError::Port),
+            ("https://A.example", UrlError::Host),
+            ("https://user@a.example", UrlError::UserInfo),
+            // Host names are letters, digits, dots and hyphens (RFC 1123 section 2.1).
+            ("http://web_app:8080", UrlError::Host),
+        ] {
+            let error = Config::from_vars(vars(&[
+                (ENV_AUTH0_DOMAIN, "t.auth0.com"),
+                (ENV_AUTH0_AUDIENCE, "aud"),
+                (
+                    ENV_ALLOWED_ORIGINS,
+                    &format!("http://localhost:3000,{value}"),
+                ),
+            ]))
+            .unwrap_err();
+            assert_eq!(
+                error,
+                ConfigError::InvalidOrigin {
+                    value: value.to_owned(),
+                    reason
+                }
+            );
+            let source = std::error::Error::source(&error).map(ToString::to_string);
+            assert_eq!(source, Some(reason.to_string()), "{value}");
+        }
     }
 
     #[test]

@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, Method};
+use oidc_protocol::Origin;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-
-use crate::config::is_exact_origin;
 
 /// Browsers may cache a preflight answer this long.
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
@@ -16,7 +15,9 @@ pub(crate) fn cors_layer(origins: &[String]) -> CorsLayer {
     let origins: Vec<HeaderValue> = origins
         .iter()
         .filter_map(|origin| {
-            let value = is_exact_origin(origin).then(|| HeaderValue::from_str(origin).ok()).flatten();
+            let value = Origin::parse(origin)
+                .ok()
+                .and_then(|origin| HeaderValue::from_str(origin.as_str()).ok());
             if value.is_none() {
                 tracing::warn!(origin = ?origin, "ignoring an allowed origin that is not scheme://host[:port]");
             }
