@@ -6,7 +6,16 @@
 //! - `/status/<code>`: that status, JSON `{"error","error_description","scope"}` from the query, and
 //!   `WWW-Authenticate` from the query's `www_authenticate`;
 //! - `/not-json`: 200 `text/plain`;
-//! - `/redirect?to=<url>`: 302 to that URL (to see what follows a redirect to another origin).
+//! - `/redirect?to=<url>`: 302 to that URL (to see what follows a redirect to another origin);
+//! - `/tenant/<keys>/...`: a stand-in tenant whose issuer is `http://<host>/tenant/<keys>/` and
+//!   whose JWKS is `<keys>`, the hex of a JWKS document, so a test signs ID tokens with a key of
+//!   its own and the server keeps no state: `.well-known/openid-configuration` (discovery),
+//!   `jwks` (the decoded document), `userinfo` (a fixed profile, no token checked), and
+//!   `authorize` and `v2/logout`, which answer 204 No Content so that a browser sent there stays
+//!   on its page;
+//! - `/slow/<ms>/<route>`: `<route>` after `<ms>` milliseconds (at most five seconds; preflights
+//!   are not delayed), for answers that arrive late. A path rather than a query, so it can sit
+//!   in front of a tenant's issuer, below which the client derives every endpoint.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -15,6 +24,10 @@ use std::time::Duration;
 
 /// Largest request body the echo server reads.
 const MAX_BODY: usize = 64 * 1024;
+/// Longest wait of a `/slow/<ms>/` route.
+const MAX_DELAY: Duration = Duration::from_secs(5);
+/// What the stand-in tenant's `/userinfo` answers.
+const PROFILE: &str = r#"{"sub":"auth0|echo","nickname":"echo-nickname","name":"echo@example.com","email":"echo@example.com"}"#;
 
 /// Starts the server on `127.0.0.1:0` in a background thread and returns its base URL.
 ///
@@ -50,6 +63,9 @@ fn serve(stream: TcpStream) -> std::io::Result<()> {
     let Some(request) = read_request(&mut reader)? else {
         return Ok(());
     };
+    if request.method != "OPTIONS" {
+        std::thread::sleep(split_delay(&request.target).0);
+    }
     let (status, content_type, body, extra) = respond(&request);
     let mut out = stream;
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
@@ -120,13 +136,44 @@ fn read_request(reader: &mut impl BufRead) -> std::io::Result<Option<Request>> {
 
 type Response = (u16, &'static str, String, Vec<(&'static str, String)>);
 
+/// `/slow/<ms>/<route>`: how long to wait (at most [`MAX_DELAY`]) and the route to answer
+/// then; any other target is answered at once.
+fn split_delay(target: &str) -> (Duration, &str) {
+    let Some((millis, rest)) = target
+        .strip_prefix("/slow/")
+        .and_then(|rest| rest.split_once('/'))
+    else {
+        return (Duration::ZERO, target);
+    };
+    match millis.parse::<u64>() {
+        Ok(millis) => (
+            Duration::from_millis(millis).min(MAX_DELAY),
+            &target[target.len() - rest.len() - 1..],
+        ),
+        Err(_) => (Duration::ZERO, target),
+    }
+}
+
 fn respond(request: &Request) -> Response {
-    let (path, query) = request
+    let full_path = request
         .target
         .split_once('?')
-        .unwrap_or((&request.target, ""));
+        .map_or(request.target.as_str(), |(path, _)| path);
+    let (_, target) = split_delay(&request.target);
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if request.method == "OPTIONS" {
         return (204, "text/plain", String::new(), Vec::new());
+    }
+    if let Some(rest) = path.strip_prefix("/tenant/")
+        && let Some((keys, endpoint)) = rest.split_once('/')
+    {
+        // Everything before the endpoint, `/slow/<ms>/` included: the issuer's path.
+        let issuer_path = &full_path[..full_path.len() - endpoint.len()];
+        let host = request
+            .headers
+            .get("host")
+            .map_or("127.0.0.1", String::as_str);
+        return tenant(&format!("http://{host}{issuer_path}"), keys, endpoint);
     }
     if path.starts_with("/echo") {
         let body = format!(
@@ -182,6 +229,55 @@ fn respond(request: &Request) -> Response {
     if path == "/not-json" {
         return (200, "text/plain", "this is not json".to_owned(), Vec::new());
     }
+    not_found()
+}
+
+/// The stand-in tenant at `issuer`, whose JWKS is the document `keys` is the hex of.
+fn tenant(issuer: &str, keys: &str, endpoint: &str) -> Response {
+    match endpoint {
+        ".well-known/openid-configuration" => {
+            let endpoint = |name: &str| json_string(&format!("{issuer}{name}"));
+            let body = format!(
+                "{{\"issuer\":{},\"authorization_endpoint\":{},\"token_endpoint\":{},\
+                 \"userinfo_endpoint\":{},\"jwks_uri\":{},\
+                 \"response_types_supported\":[\"code\",\"token id_token\"],\
+                 \"subject_types_supported\":[\"public\"],\
+                 \"id_token_signing_alg_values_supported\":[\"RS256\"]}}",
+                json_string(issuer),
+                endpoint("authorize"),
+                endpoint("oauth/token"),
+                endpoint("userinfo"),
+                endpoint("jwks"),
+            );
+            (200, "application/json", body, Vec::new())
+        }
+        "jwks" => match hex_decode(keys) {
+            Some(document) => (200, "application/json", document, Vec::new()),
+            None => not_found(),
+        },
+        "userinfo" => (200, "application/json", PROFILE.to_owned(), Vec::new()),
+        "authorize" | "v2/logout" => (204, "text/plain", String::new(), Vec::new()),
+        _ => not_found(),
+    }
+}
+
+/// The text whose UTF-8 bytes `hex` spells, two lowercase or uppercase digits a byte.
+fn hex_decode(hex: &str) -> Option<String> {
+    if !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|index| {
+            hex.get(index..index + 2)
+                .filter(|pair| pair.bytes().all(|byte| byte.is_ascii_hexdigit()))
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    String::from_utf8(bytes).ok()
+}
+
+fn not_found() -> Response {
     (
         404,
         "application/json",
@@ -288,6 +384,77 @@ mod tests {
             extra,
             vec![("Location", "http://localhost:1/echo".to_owned())]
         );
+    }
+
+    fn get(target: &str) -> Request {
+        Request {
+            method: "GET".to_owned(),
+            target: target.to_owned(),
+            headers: BTreeMap::from([("host".to_owned(), "127.0.0.1:4000".to_owned())]),
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn slow_routes_wait_at_most_five_seconds_and_answer_the_route_behind_them() {
+        assert_eq!(
+            split_delay("/slow/250/echo/x?y=1"),
+            (Duration::from_millis(250), "/echo/x?y=1")
+        );
+        assert_eq!(split_delay("/slow/99999999/echo"), (MAX_DELAY, "/echo"));
+        for target in ["/echo/slow/1/x", "/slow/soon/echo", "/slow/250"] {
+            assert_eq!(split_delay(target), (Duration::ZERO, target), "{target}");
+        }
+        let (status, _, body, _) = respond(&get("/slow/0/echo/x"));
+        assert_eq!(status, 200);
+        assert!(body.contains("\"path\":\"/slow/0/echo/x\""), "{body}");
+    }
+
+    #[test]
+    fn tenant_discovery_names_the_issuer_the_request_was_made_to() {
+        for (target, issuer) in [
+            (
+                "/tenant/7b7d/.well-known/openid-configuration",
+                "http://127.0.0.1:4000/tenant/7b7d/",
+            ),
+            (
+                "/slow/10/tenant/none/.well-known/openid-configuration",
+                "http://127.0.0.1:4000/slow/10/tenant/none/",
+            ),
+        ] {
+            let (status, content_type, body, _) = respond(&get(target));
+            assert_eq!((status, content_type), (200, "application/json"));
+            assert!(body.contains(&format!("\"issuer\":\"{issuer}\"")), "{body}");
+            assert!(
+                body.contains(&format!("\"jwks_uri\":\"{issuer}jwks\"")),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn tenant_jwks_is_the_document_its_path_spells_in_hex() {
+        let (status, _, body, _) = respond(&get("/tenant/7b226b657973223a5b5d7d/jwks"));
+        assert_eq!((status, body.as_str()), (200, r#"{"keys":[]}"#));
+        for keys in ["none", "7b7", "+f7d", "ff"] {
+            let (status, _, _, _) = respond(&get(&format!("/tenant/{keys}/jwks")));
+            assert_eq!(status, 404, "{keys}");
+        }
+    }
+
+    #[test]
+    fn tenant_login_and_logout_pages_answer_no_content_and_userinfo_a_profile() {
+        for target in [
+            "/tenant/none/authorize?client_id=c&state=s",
+            "/tenant/none/v2/logout?returnTo=x",
+        ] {
+            let (status, _, body, _) = respond(&get(target));
+            assert_eq!((status, body.as_str()), (204, ""), "{target}");
+        }
+        let (status, _, body, _) = respond(&get("/tenant/none/userinfo"));
+        assert_eq!((status, body.as_str()), (200, PROFILE));
+        let (status, _, _, _) = respond(&get("/tenant/none/oauth/token"));
+        assert_eq!(status, 404);
     }
 
     #[test]
