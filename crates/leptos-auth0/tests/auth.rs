@@ -1,15 +1,17 @@
-//! Browser tests of the protocol pieces: PKCE, authorize URL, ID token verification with
-//! WebCrypto, the callback's state checks, and the stored session's lifecycle.
+//! Browser tests of the protocol pieces: PKCE, the authorize URL, ID token verification with
+//! WebCrypto, the callback's state checks, and the stored session: its format and lifecycle.
 #![cfg(target_arch = "wasm32")]
 
 mod support;
 
-use gloo_storage::{LocalStorage, SessionStorage, Storage};
+use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use spa::auth::{
-    AuthError, AuthService, AuthState, ClientId, EXPIRES_AT_KEY, ExpectedClaims, ID_TOKEN_KEY,
-    IdToken, IdTokenError, Issuer, PkceVerifier, SignatureError, TRANSACTION_KEY, Transaction,
-    authorize_url, complete_login, decode_pairs, random_urlsafe, save_transaction, verify_id_token,
+use leptos_auth0::protocol::form::decode_pairs;
+use leptos_auth0::protocol::{ClientId, IdToken, IdTokenClaimsError, Issuer, PkceVerifier};
+use leptos_auth0::{
+    ACCESS_TOKEN_KEY, AuthError, AuthService, AuthState, EXPIRES_AT_KEY, ExpectedIdToken,
+    ID_TOKEN_KEY, IdTokenError, SignatureError, TokenEndpointError, Transaction, authorize_url,
+    complete_login, random_urlsafe, verify_id_token,
 };
 use support::*;
 use wasm_bindgen_test::*;
@@ -18,7 +20,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn pkce_s256_matches_rfc7636_appendix_b() {
-    let verifier = PkceVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    let verifier = PkceVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
     assert_eq!(
         verifier.challenge().as_str(),
         "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
@@ -73,31 +75,39 @@ fn authorize_url_carries_pkce_state_nonce_and_return_path_stays_local() {
 }
 
 fn id_claims(nonce: &str, exp_offset: i64) -> serde_json::Value {
-    let now = (now_ms() / 1000) as i64;
+    let now = now_secs() as i64;
     serde_json::json!({
         "iss": "http://localhost:3002/", "sub": "auth0|reader", "aud": "local-spa-client",
         "nonce": nonce, "iat": now, "exp": now + exp_offset,
     })
 }
 
-fn expected<'a>(issuer: &'a Issuer, client_id: &'a ClientId, nonce: &'a str) -> ExpectedClaims<'a> {
-    ExpectedClaims {
+fn expected<'a>(
+    issuer: &'a Issuer,
+    client_id: &'a ClientId,
+    nonce: &'a str,
+) -> ExpectedIdToken<'a> {
+    ExpectedIdToken {
         issuer,
         client_id,
         nonce,
-        now_secs: (now_ms() / 1000) as i64,
+        now_secs: now_secs(),
     }
+}
+
+fn local_tenant() -> (Issuer, ClientId) {
+    (
+        Issuer::parse("http://localhost:3002/").unwrap(),
+        ClientId::new("local-spa-client"),
+    )
 }
 
 #[wasm_bindgen_test]
 async fn id_token_signed_by_the_tenant_key_is_accepted() {
     let signer = TestSigner::generate().await;
     let token = IdToken::new(signer.sign(&id_claims("n-1", 600)).await);
-    let (issuer, client_id) = (
-        Issuer::new("http://localhost:3002/"),
-        ClientId::new("local-spa-client"),
-    );
-    let claims = verify_id_token(&token, &signer.jwks, expected(&issuer, &client_id, "n-1")).await;
+    let (issuer, client_id) = local_tenant();
+    let claims = verify_id_token(&token, &signer.keys, expected(&issuer, &client_id, "n-1")).await;
     assert_eq!(claims.unwrap().sub, "auth0|reader");
 }
 
@@ -105,27 +115,23 @@ async fn id_token_signed_by_the_tenant_key_is_accepted() {
 async fn id_token_with_another_nonce_is_rejected() {
     let signer = TestSigner::generate().await;
     let token = IdToken::new(signer.sign(&id_claims("n-other", 600)).await);
-    let (issuer, client_id) = (
-        Issuer::new("http://localhost:3002/"),
-        ClientId::new("local-spa-client"),
+    let (issuer, client_id) = local_tenant();
+    let result = verify_id_token(&token, &signer.keys, expected(&issuer, &client_id, "n-1")).await;
+    assert!(
+        matches!(result, Err(IdTokenError::Claims(IdTokenClaimsError::Nonce))),
+        "{result:?}"
     );
-    let result = verify_id_token(&token, &signer.jwks, expected(&issuer, &client_id, "n-1")).await;
-    assert!(matches!(result, Err(IdTokenError::Nonce)), "{result:?}");
 }
 
 #[wasm_bindgen_test]
 async fn id_token_with_tampered_claims_or_foreign_key_is_rejected() {
     let signer = TestSigner::generate().await;
     let other = TestSigner::generate().await;
-    let (issuer, client_id) = (
-        Issuer::new("http://localhost:3002/"),
-        ClientId::new("local-spa-client"),
-    );
+    let (issuer, client_id) = local_tenant();
 
     let signed = signer.sign(&id_claims("n-1", 600)).await;
     let mut parts: Vec<String> = signed.split('.').map(str::to_owned).collect();
-    parts[1] = base64::Engine::encode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+    parts[1] = leptos_auth0::protocol::base64url::encode(
         id_claims("n-1", 600)
             .to_string()
             .replace("auth0|reader", "auth0|admin"),
@@ -133,7 +139,7 @@ async fn id_token_with_tampered_claims_or_foreign_key_is_rejected() {
     let tampered = IdToken::new(parts.join("."));
     let result = verify_id_token(
         &tampered,
-        &signer.jwks,
+        &signer.keys,
         expected(&issuer, &client_id, "n-1"),
     )
     .await;
@@ -145,9 +151,10 @@ async fn id_token_with_tampered_claims_or_foreign_key_is_rejected() {
         "{result:?}"
     );
 
+    // Same kid, another key: the tenant's key does not verify it.
     let foreign = IdToken::new(other.sign(&id_claims("n-1", 600)).await);
     let result =
-        verify_id_token(&foreign, &signer.jwks, expected(&issuer, &client_id, "n-1")).await;
+        verify_id_token(&foreign, &signer.keys, expected(&issuer, &client_id, "n-1")).await;
     assert!(
         matches!(
             result,
@@ -161,30 +168,22 @@ async fn id_token_with_tampered_claims_or_foreign_key_is_rejected() {
 async fn expired_id_token_is_rejected_even_with_a_good_signature() {
     let signer = TestSigner::generate().await;
     let token = IdToken::new(signer.sign(&id_claims("n-1", -3600)).await);
-    let (issuer, client_id) = (
-        Issuer::new("http://localhost:3002/"),
-        ClientId::new("local-spa-client"),
+    let (issuer, client_id) = local_tenant();
+    let result = verify_id_token(&token, &signer.keys, expected(&issuer, &client_id, "n-1")).await;
+    assert!(
+        matches!(
+            result,
+            Err(IdTokenError::Claims(IdTokenClaimsError::Expired))
+        ),
+        "{result:?}"
     );
-    let result = verify_id_token(&token, &signer.jwks, expected(&issuer, &client_id, "n-1")).await;
-    assert!(matches!(result, Err(IdTokenError::Expired)), "{result:?}");
-}
-
-fn pending_transaction(state: &str) {
-    let transaction = Transaction {
-        state: state.to_owned(),
-        nonce: "nonce-1".to_owned(),
-        code_verifier: Some(PkceVerifier::new("verifier-1")),
-        return_to: "/ping".to_owned(),
-        redirect_uri: "http://localhost:3000/callback".to_owned(),
-    };
-    save_transaction(&transaction).unwrap();
 }
 
 // The tenant is UNREACHABLE: had a token request been sent, the error would be `Network`.
 #[wasm_bindgen_test]
 async fn callback_with_mismatched_state_stores_nothing_and_sends_no_token_request() {
     clear_storage();
-    pending_transaction("expected-state");
+    pending_transaction("expected-state", "nonce-1", true, "/ping");
     let config = config(UNREACHABLE, UNREACHABLE);
     let result = complete_login(&config, "?code=abc&state=attacker-state", "", now_ms()).await;
     assert!(
@@ -192,18 +191,13 @@ async fn callback_with_mismatched_state_stores_nothing_and_sends_no_token_reques
         "{result:?}"
     );
     assert!(!session_keys_present());
-    assert!(
-        SessionStorage::raw()
-            .get_item(TRANSACTION_KEY)
-            .unwrap()
-            .is_none()
-    );
+    assert!(!transaction_present());
 }
 
 #[wasm_bindgen_test]
 async fn callback_without_state_stores_nothing_and_sends_no_token_request() {
     clear_storage();
-    pending_transaction("expected-state");
+    pending_transaction("expected-state", "nonce-1", true, "/ping");
     let config = config(UNREACHABLE, UNREACHABLE);
     let result = complete_login(&config, "?code=abc", "", now_ms()).await;
     assert!(
@@ -228,7 +222,7 @@ async fn callback_without_a_pending_login_is_rejected() {
 #[wasm_bindgen_test]
 async fn callback_with_a_tenant_error_reports_it_and_spends_the_transaction() {
     clear_storage();
-    pending_transaction("s");
+    pending_transaction("s", "nonce-1", true, "/ping");
     let config = config(UNREACHABLE, UNREACHABLE);
     let result = complete_login(
         &config,
@@ -242,12 +236,7 @@ async fn callback_with_a_tenant_error_reports_it_and_spends_the_transaction() {
             if error == "access_denied" && text == "<b>no</b>"),
         "{result:?}"
     );
-    assert!(
-        SessionStorage::raw()
-            .get_item(TRANSACTION_KEY)
-            .unwrap()
-            .is_none()
-    );
+    assert!(!transaction_present());
 }
 
 // A crafted `?error=...&error_description=...` link must not put its words on the page: an
@@ -255,7 +244,7 @@ async fn callback_with_a_tenant_error_reports_it_and_spends_the_transaction() {
 #[wasm_bindgen_test]
 async fn callback_with_a_tenant_error_and_a_forged_state_is_rejected() {
     clear_storage();
-    pending_transaction("s");
+    pending_transaction("s", "nonce-1", true, "/ping");
     let config = config(UNREACHABLE, UNREACHABLE);
     let result = complete_login(
         &config,
@@ -279,17 +268,72 @@ async fn callback_with_a_tenant_error_and_a_forged_state_is_rejected() {
 #[wasm_bindgen_test]
 async fn callback_with_matching_state_spends_the_transaction_before_the_exchange() {
     clear_storage();
-    pending_transaction("s");
+    pending_transaction("s", "nonce-1", true, "/ping");
     let config = config(UNREACHABLE, UNREACHABLE);
     let result = complete_login(&config, "?code=abc&state=s", "", now_ms()).await;
     // The exchange was attempted (and failed: nothing listens), with the transaction gone.
-    assert!(matches!(result, Err(AuthError::Network(_))), "{result:?}");
     assert!(
-        SessionStorage::raw()
-            .get_item(TRANSACTION_KEY)
-            .unwrap()
-            .is_none()
+        matches!(
+            result,
+            Err(AuthError::TokenEndpoint(TokenEndpointError::Network(_)))
+        ),
+        "{result:?}"
     );
+    assert!(!transaction_present());
+    assert!(!session_keys_present());
+}
+
+#[wasm_bindgen_test]
+async fn implicit_callback_signed_by_the_tenant_key_completes_the_login() {
+    clear_storage();
+    let signer = TestSigner::generate().await;
+    let issuer = signer.tenant();
+    pending_transaction("s", "nonce-1", false, "/ping");
+    let (fragment, access_token, _) = signer.implicit_callback(&issuer, "s", "nonce-1").await;
+    let config = config_for_tenant(issuer, "token id_token");
+    let completed = complete_login(&config, "", &fragment, now_ms())
+        .await
+        .unwrap();
+    assert_eq!(completed.return_to, "/ping");
+    assert_eq!(completed.session.access_token().secret(), access_token);
+    assert!(!transaction_present());
+    assert!(session_keys_present());
+}
+
+#[wasm_bindgen_test]
+async fn implicit_callback_whose_access_token_was_swapped_is_rejected_and_stores_nothing() {
+    clear_storage();
+    let signer = TestSigner::generate().await;
+    let issuer = signer.tenant();
+    pending_transaction("s", "nonce-1", false, "/ping");
+    let (fragment, access_token, _) = signer.implicit_callback(&issuer, "s", "nonce-1").await;
+    // Another token of the same shape in place of the one the ID token's at_hash binds.
+    let swapped = fragment.replace(&access_token, &access_token_expiring_in(7000));
+    assert_ne!(swapped, fragment);
+    let config = config_for_tenant(issuer, "token id_token");
+    let result = complete_login(&config, "", &swapped, now_ms()).await;
+    assert!(
+        matches!(
+            result,
+            Err(AuthError::IdToken(IdTokenError::Claims(
+                IdTokenClaimsError::AccessTokenHash
+            )))
+        ),
+        "{result:?}"
+    );
+    assert!(!session_keys_present());
+}
+
+#[wasm_bindgen_test]
+async fn callback_from_a_tenant_without_keys_fails_with_a_jwks_error_and_stores_nothing() {
+    clear_storage();
+    let signer = TestSigner::generate().await;
+    let issuer = keyless_echo_tenant(None);
+    pending_transaction("s", "nonce-1", false, "/ping");
+    let (fragment, _, _) = signer.implicit_callback(&issuer, "s", "nonce-1").await;
+    let config = config_for_tenant(issuer, "token id_token");
+    let result = complete_login(&config, "", &fragment, now_ms()).await;
+    assert!(matches!(result, Err(AuthError::Jwks(_))), "{result:?}");
     assert!(!session_keys_present());
 }
 
@@ -300,14 +344,88 @@ fn new_service() -> AuthService {
 
 #[wasm_bindgen_test]
 fn live_session_is_restored() {
-    clear_storage();
-    store_session(&access_token_expiring_in(600), now_ms() + 600_000);
-    let owner = Owner::new();
-    owner.with(|| {
+    logged_in();
+    Owner::new().with(|| {
         let auth = new_service();
         assert!(auth.is_authenticated());
         assert!(auth.access_token().is_some());
     });
+}
+
+// The quickstart (and angular2-jwt's `tokenGetter`) write the tokens as they are and
+// `expires_at` as a JSON number.
+#[wasm_bindgen_test]
+fn session_stored_raw_as_the_quickstart_writes_it_is_restored() {
+    clear_storage();
+    let access_token = access_token_expiring_in(600);
+    let storage = LocalStorage::raw();
+    storage.set_item(ACCESS_TOKEN_KEY, &access_token).unwrap();
+    storage.set_item(ID_TOKEN_KEY, "eyJ.raw.id").unwrap();
+    let expires_at_ms = now_ms() + 600_000;
+    storage
+        .set_item(EXPIRES_AT_KEY, &expires_at_ms.to_string())
+        .unwrap();
+    Owner::new().with(|| {
+        let session = new_service()
+            .session()
+            .expect("the raw session is restored");
+        assert_eq!(session.access_token().secret(), access_token);
+        assert_eq!(session.id_token().secret(), "eyJ.raw.id");
+        assert_eq!(session.expires_at_ms(), expires_at_ms);
+    });
+}
+
+// Earlier versions of this library stored the values as JSON: quoted tokens, and the expiry
+// as a number (or, from other writers, as a quoted string of digits).
+#[wasm_bindgen_test]
+fn session_stored_json_quoted_by_earlier_versions_is_restored() {
+    let access_token = access_token_expiring_in(600);
+    let expires_at_ms = now_ms() + 600_000;
+    for expires_at in [expires_at_ms.to_string(), format!("\"{expires_at_ms}\"")] {
+        clear_storage();
+        LocalStorage::set(ACCESS_TOKEN_KEY, &access_token).unwrap();
+        LocalStorage::set(ID_TOKEN_KEY, "eyJ.quoted.id").unwrap();
+        LocalStorage::raw()
+            .set_item(EXPIRES_AT_KEY, &expires_at)
+            .unwrap();
+        assert_eq!(
+            stored(ACCESS_TOKEN_KEY),
+            Some(format!("\"{access_token}\""))
+        );
+        Owner::new().with(|| {
+            let session = new_service()
+                .session()
+                .expect("the quoted session is restored");
+            assert_eq!(session.access_token().secret(), access_token);
+            assert_eq!(session.id_token().secret(), "eyJ.quoted.id");
+            assert_eq!(session.expires_at_ms(), expires_at_ms);
+        });
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_completed_login_stores_raw_tokens_and_a_numeric_expiry() {
+    clear_storage();
+    let signer = TestSigner::generate().await;
+    let issuer = signer.tenant();
+    pending_transaction("s", "nonce-1", false, "/");
+    let (fragment, access_token, id_token) =
+        signer.implicit_callback(&issuer, "s", "nonce-1").await;
+    let config = config_for_tenant(issuer, "token id_token");
+    let completed = complete_login(&config, "", &fragment, now_ms())
+        .await
+        .unwrap();
+    assert_eq!(stored(ACCESS_TOKEN_KEY), Some(access_token));
+    assert_eq!(stored(ID_TOKEN_KEY), Some(id_token));
+    let expires_at = stored(EXPIRES_AT_KEY).unwrap();
+    assert!(
+        expires_at.bytes().all(|byte| byte.is_ascii_digit()),
+        "{expires_at}"
+    );
+    assert_eq!(
+        serde_json::from_str::<u64>(&expires_at).unwrap(),
+        completed.session.expires_at_ms()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -324,7 +442,7 @@ fn expired_session_is_logged_out_and_cleaned() {
 
 #[wasm_bindgen_test]
 fn corrupt_sessions_are_logged_out_and_cleaned() {
-    let corruptions: [&dyn Fn(); 3] = [
+    let corruptions: [&dyn Fn(); 4] = [
         &|| {
             LocalStorage::raw()
                 .set_item(EXPIRES_AT_KEY, "not a number")
@@ -335,11 +453,15 @@ fn corrupt_sessions_are_logged_out_and_cleaned() {
                 .set_item(ID_TOKEN_KEY, "{unterminated")
                 .unwrap()
         },
+        &|| {
+            LocalStorage::raw()
+                .set_item(ACCESS_TOKEN_KEY, "\"unterminated")
+                .unwrap()
+        },
         &|| LocalStorage::delete(ID_TOKEN_KEY),
     ];
     for corrupt in corruptions {
-        clear_storage();
-        store_session(&access_token_expiring_in(600), now_ms() + 600_000);
+        logged_in();
         corrupt();
         Owner::new().with(|| assert!(!new_service().is_authenticated()));
         assert!(!session_keys_present());
@@ -362,17 +484,13 @@ async fn session_ends_by_itself_at_expiry() {
 
 #[wasm_bindgen_test]
 async fn logout_in_another_tab_logs_this_one_out() {
-    clear_storage();
-    store_session(&access_token_expiring_in(600), now_ms() + 600_000);
+    logged_in();
     let owner = Owner::new();
     let auth = owner.with(new_service);
     assert!(owner.with(|| auth.is_authenticated()));
     // What the browser delivers here when another tab clears the keys.
     LocalStorage::clear();
-    let init = web_sys::StorageEventInit::new();
-    init.set_key(Some(spa::auth::ACCESS_TOKEN_KEY));
-    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
-    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    storage_event_from_another_tab(Some(ACCESS_TOKEN_KEY));
     assert!(owner.with(|| !auth.is_authenticated()));
 }
 
@@ -382,18 +500,14 @@ async fn login_in_another_tab_logs_this_one_in_once_every_key_is_written() {
     let owner = Owner::new();
     let auth = owner.with(new_service);
     assert!(owner.with(|| !auth.is_authenticated()));
-    let dispatch = |key: &str| {
-        let init = web_sys::StorageEventInit::new();
-        init.set_key(Some(key));
-        let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
-        web_sys::window().unwrap().dispatch_event(&event).unwrap();
-    };
     // The other tab writes the keys one by one; a partial session is not a login yet.
-    LocalStorage::set(spa::auth::ACCESS_TOKEN_KEY, access_token_expiring_in(600)).unwrap();
-    dispatch(spa::auth::ACCESS_TOKEN_KEY);
+    LocalStorage::raw()
+        .set_item(ACCESS_TOKEN_KEY, &access_token_expiring_in(600))
+        .unwrap();
+    storage_event_from_another_tab(Some(ACCESS_TOKEN_KEY));
     assert!(owner.with(|| !auth.is_authenticated()));
     store_session(&access_token_expiring_in(600), now_ms() + 600_000);
-    dispatch(EXPIRES_AT_KEY);
+    storage_event_from_another_tab(Some(EXPIRES_AT_KEY));
     assert!(owner.with(|| auth.is_authenticated()));
     // The partial state seen in between was not cleaned up under the other tab's feet.
     assert!(session_keys_present());

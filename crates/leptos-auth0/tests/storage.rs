@@ -1,6 +1,6 @@
 //! Browser tests with blocked storage: `window.localStorage` and `window.sessionStorage` are
 //! replaced by getters that throw a `SecurityError` (or return null), as when a person disables
-//! site data. The app must stay logged out and say why a login cannot work, never panic.
+//! site data. The library must stay logged out and say why a login cannot work, never panic.
 //! In a file of its own, so the replaced getters cannot leak into other tests.
 #![cfg(target_arch = "wasm32")]
 
@@ -8,32 +8,29 @@ mod support;
 
 use js_sys::{Function, Object, Reflect};
 use leptos::prelude::*;
-use spa::AuthProvider;
-use spa::auth::{
-    AccessToken, AuthService, AuthState, IdToken, PkceVerifier, Session, StorageError, Transaction,
-    is_available, local_storage_available, save_transaction, session_storage_available,
+use leptos_auth0::components::{LoginButton, RequireAuth};
+use leptos_auth0::{
+    AuthError, AuthProvider, AuthService, AuthState, StorageError, Transaction, complete_login,
+    is_available, local_storage_available, save_transaction, session_storage_available, use_auth,
 };
-use spa::components::NavBar;
-use spa::navigation::provide_navigator;
-use spa::pages::{HomePage, LOGGED_OUT_TEXT};
 use support::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const STORAGES: [&str; 2] = ["localStorage", "sessionStorage"];
+const BOTH_STORAGES: &[&str] = &["localStorage", "sessionStorage"];
 
-/// Replaces both storage getters of `window` with `getter` until dropped.
+/// Replaces storage getters of `window` with `getter` until dropped.
 struct BlockedStorage {
     originals: Vec<(&'static str, JsValue)>,
 }
 
 impl BlockedStorage {
-    fn with_getter(body: &str) -> Self {
+    fn with_getter(names: &[&'static str], body: &str) -> Self {
         let window: Object = web_sys::window().unwrap().unchecked_into();
         let getter = Function::new_no_args(body);
-        let originals = STORAGES
+        let originals = names
             .iter()
             .map(|name| {
                 let original =
@@ -48,14 +45,26 @@ impl BlockedStorage {
         Self { originals }
     }
 
-    /// `window.localStorage` throws, as Chrome does with site data blocked.
+    /// Both storages throw, as Chrome's `window.localStorage` does with site data blocked.
     fn throwing() -> Self {
-        Self::with_getter("throw new DOMException('The operation is insecure.', 'SecurityError');")
+        Self::with_getter(
+            BOTH_STORAGES,
+            "throw new DOMException('The operation is insecure.', 'SecurityError');",
+        )
     }
 
-    /// `window.localStorage` is null, as some embedded browsers have it.
+    /// Only `window.localStorage` throws: the tab keeps its transaction, but no session can be
+    /// stored.
+    fn throwing_local_only() -> Self {
+        Self::with_getter(
+            &["localStorage"],
+            "throw new DOMException('The operation is insecure.', 'SecurityError');",
+        )
+    }
+
+    /// Both storages are null, as some embedded browsers have them.
     fn null() -> Self {
-        Self::with_getter("return null;")
+        Self::with_getter(BOTH_STORAGES, "return null;")
     }
 }
 
@@ -77,18 +86,15 @@ fn transaction() -> Transaction {
     Transaction {
         state: "s".into(),
         nonce: "n".into(),
-        code_verifier: Some(PkceVerifier::new("v")),
+        code_verifier: Some(verifier()),
         return_to: "/".into(),
         redirect_uri: "http://localhost:3000/callback".into(),
     }
 }
 
-fn session() -> Session {
-    Session::new(
-        AccessToken::new(access_token_expiring_in(600)),
-        IdToken::new("id"),
-        now_ms() + 600_000,
-    )
+fn new_service() -> AuthService {
+    init_executor();
+    AuthService::new(config(UNREACHABLE, UNREACHABLE))
 }
 
 #[wasm_bindgen_test]
@@ -110,68 +116,98 @@ fn blocked_storage_is_detected_whether_it_throws_or_is_null() {
     }
 }
 
+// Reads: restoring at start-up and re-reading after another tab's change. Writes: the
+// transaction, and the session at the end of a login that was started before storage was
+// blocked. Removing (logging out) has nothing to remove and must not panic either.
 #[wasm_bindgen_test]
-fn reads_find_nothing_and_writes_fail_with_a_typed_error() {
+async fn reads_find_nothing_and_writes_fail_with_a_typed_error() {
     clear_storage();
     let blocked = BlockedStorage::throwing();
-    assert_eq!(Session::restore(now_ms()), None);
-    assert_eq!(Session::peek(now_ms()), None);
-    assert!(matches!(session().save(), Err(StorageError::Unavailable)));
+    let owner = Owner::new();
+    let auth = owner.with(new_service);
+    assert!(owner.with(|| matches!(auth.state(), AuthState::Anonymous)));
+    auth.reload_from_storage();
+    assert!(owner.with(|| !auth.is_authenticated()));
     assert!(matches!(
         save_transaction(&transaction()),
         Err(StorageError::Unavailable)
     ));
-    Session::clear_stored();
+    auth.forget_session();
     drop(blocked);
+    assert!(!session_keys_present());
+    assert!(!transaction_present());
+
+    let signer = TestSigner::generate().await;
+    let issuer = signer.tenant();
+    pending_transaction("s", "nonce-1", false, "/");
+    let (fragment, _, _) = signer.implicit_callback(&issuer, "s", "nonce-1").await;
+    let blocked = BlockedStorage::throwing_local_only();
+    let result = complete_login(
+        &config_for_tenant(issuer, "token id_token"),
+        "",
+        &fragment,
+        now_ms(),
+    )
+    .await;
+    drop(blocked);
+    assert!(
+        matches!(result, Err(AuthError::Storage(StorageError::Unavailable))),
+        "{result:?}"
+    );
     assert!(!session_keys_present());
 }
 
 #[wasm_bindgen_test]
 fn a_stored_session_is_not_read_while_storage_is_blocked() {
-    clear_storage();
-    store_session(&access_token_expiring_in(600), now_ms() + 600_000);
+    logged_in();
     let blocked = BlockedStorage::null();
-    assert_eq!(Session::restore(now_ms()), None);
+    let owner = Owner::new();
+    let auth = owner.with(new_service);
+    assert!(owner.with(|| !auth.is_authenticated()));
+    auth.reload_from_storage();
+    assert!(owner.with(|| !auth.is_authenticated()));
     drop(blocked);
-    assert!(Session::peek(now_ms()).is_some());
+    auth.reload_from_storage();
+    assert!(owner.with(|| auth.is_authenticated()));
     clear_storage();
 }
 
 #[wasm_bindgen_test]
-async fn the_app_starts_logged_out_and_a_login_says_storage_is_blocked() {
+async fn a_login_with_blocked_storage_says_so_and_does_not_leave_the_page() {
     clear_storage();
     let blocked = BlockedStorage::throwing();
     let page_url = web_sys::window().unwrap().location().href().unwrap();
-    let root = container();
     let config = config(UNREACHABLE, UNREACHABLE);
     let (service, set_service) = signal(None::<AuthService>);
-    leptos::mount::mount_to(root.clone(), move || {
+    let mounted = mount(move || {
         view! {
             <AuthProvider config=config>
-                {provide_navigator();}
-                {set_service.set(Some(spa::auth::use_auth()));}
-                <NavBar/>
-                <HomePage/>
+                {set_service.set(Some(use_auth()));}
+                <RequireAuth fallback=|| view! { <p class="lead">"Members only."</p> }>
+                    <p class="lead">"Welcome, member."</p>
+                </RequireAuth>
+                <LoginButton/>
             </AuthProvider>
         }
-    })
-    .forget();
+    });
+    let root = &mounted.root;
     leptos::task::tick().await;
-    assert_eq!(text_of(&root, ".lead").as_deref(), Some(LOGGED_OUT_TEXT));
-    assert!(text_of(&root, "[role=alert]").is_none());
-    button(&root, "Log In").unwrap().click();
+    assert_eq!(text_of(root, ".lead").as_deref(), Some("Members only."));
+    assert!(text_of(root, "[role=alert]").is_none());
+    button(root, "Log In").unwrap().click();
     leptos::task::tick().await;
-    let alert = text_of(&root, "[role=alert]").unwrap_or_default();
+    let alert = text_of(root, "[role=alert]").unwrap_or_default();
     assert!(alert.contains("blocks storage"), "{alert}");
     assert!(matches!(
         service.get_untracked().unwrap().state(),
-        AuthState::Failed(spa::auth::AuthError::Storage(StorageError::Unavailable))
+        AuthState::Failed(AuthError::Storage(StorageError::Unavailable))
     ));
     // The login did not leave the page.
     assert_eq!(
         web_sys::window().unwrap().location().href().unwrap(),
         page_url
     );
+    drop(mounted);
     drop(blocked);
 }
 
@@ -180,7 +216,7 @@ async fn a_callback_with_blocked_storage_finds_no_login_and_does_not_panic() {
     clear_storage();
     save_transaction(&transaction()).unwrap();
     let blocked = BlockedStorage::throwing();
-    let result = spa::auth::complete_login(
+    let result = complete_login(
         &config(UNREACHABLE, UNREACHABLE),
         "?code=c&state=s",
         "",
@@ -189,7 +225,7 @@ async fn a_callback_with_blocked_storage_finds_no_login_and_does_not_panic() {
     .await;
     drop(blocked);
     assert!(
-        matches!(result, Err(spa::auth::AuthError::NoTransaction)),
+        matches!(result, Err(AuthError::NoTransaction)),
         "{result:?}"
     );
     clear_storage();

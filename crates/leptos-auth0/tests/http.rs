@@ -4,8 +4,9 @@
 
 mod support;
 
-use spa::auth::AccessToken;
-use spa::http::{
+use leptos_auth0::protocol::AccessToken;
+use leptos_auth0::protocol::form::encode_component;
+use leptos_auth0::{
     AuthHttp, AuthHttpConfig, AuthHttpError, RequestOptions, is_allowed_origin, origin_of,
 };
 use support::*;
@@ -264,11 +265,7 @@ fn origin_predicate_refuses_more_look_alikes_and_normalises_like_the_browser() {
 /// `<echo>/redirect?to=<the echo under its other name>/echo/landed`: a redirect to another origin.
 fn redirect_to_other_origin() -> String {
     let target = format!("{}/echo/landed", echo_url_as_localhost());
-    format!(
-        "{}/redirect?to={}",
-        echo_url(),
-        spa::auth::encode_component(&target)
-    )
+    format!("{}/redirect?to={}", echo_url(), encode_component(&target))
 }
 
 fn http_with_custom_token_header(token: &str) -> AuthHttp {
