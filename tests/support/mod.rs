@@ -1,32 +1,33 @@
-//! Helpers shared by the browser test files (each file is its own crate, so not every helper
-//! is used by every file).
+//! What the app's browser test files share: the echo server's address, stored sessions,
+//! mounting inside `<AuthProvider>` and `<Router>`, and finding things on the page. Each test
+//! file is its own crate, so not every item is used by every file.
 #![allow(dead_code)]
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gloo_storage::{LocalStorage, SessionStorage, Storage};
-use js_sys::{Array, Object, Reflect, Uint8Array};
-use spa::auth::{ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, Jwk, Jwks};
-use spa::config::AuthConfig;
+use leptos::prelude::*;
+use leptos_auth0::protocol::{Issuer, PkceVerifier, base64url};
+use leptos_auth0::{
+    ACCESS_TOKEN_KEY, AuthConfig, AuthProvider, EXPIRES_AT_KEY, ID_TOKEN_KEY, Transaction,
+    save_transaction,
+};
+use leptos_router::components::Router;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 /// Base URL of the echo server (`cargo xtask test` starts it and sets `SPA_TEST_ECHO_URL`).
 pub fn echo_url() -> &'static str {
     option_env!("SPA_TEST_ECHO_URL").unwrap_or_else(|| {
         panic!(
-            "SPA_TEST_ECHO_URL is not set: run these tests with `cargo xtask test`, or start an \
-             echo server and set SPA_TEST_ECHO_URL=http://127.0.0.1:PORT when compiling them"
+            "SPA_TEST_ECHO_URL is not set: run these tests with `cargo xtask test browser`, or \
+             start an echo server and set SPA_TEST_ECHO_URL=http://127.0.0.1:PORT when \
+             compiling them"
         )
     })
 }
 
-/// The echo server under its other name (`localhost`), which is a different origin.
-pub fn echo_url_as_localhost() -> String {
-    echo_url().replace("127.0.0.1", "localhost")
-}
+/// A tenant address where nothing listens: any request to it fails as a network error.
+pub const UNREACHABLE: &str = "http://127.0.0.1:9";
 
 /// A configuration whose tenant is `domain` and whose API is `api_url`.
 pub fn config(domain: &str, api_url: &str) -> AuthConfig {
@@ -37,14 +38,20 @@ pub fn config(domain: &str, api_url: &str) -> AuthConfig {
     .expect("test configuration is valid")
 }
 
-/// A tenant address where nothing listens: any request to it fails as a network error.
-pub const UNREACHABLE: &str = "http://127.0.0.1:9";
-
-/// Lets effects and timers run without mounting anything (mounting does this by itself).
-pub fn init_executor() {
-    // A second initialisation fails harmlessly: the executor is already set.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
+/// A configuration whose tenant is the echo server's stand-in (`/tenant/none/`), answering
+/// after `delay_ms` when given: its `/userinfo` returns a fixed profile, and its `/authorize`
+/// and `/v2/logout` answer 204 No Content, so the browser stays on the test page.
+pub fn echo_tenant_config(delay_ms: Option<u64>) -> AuthConfig {
+    let slow = delay_ms.map_or_else(String::new, |delay_ms| format!("/slow/{delay_ms}"));
+    let mut config = config(echo_url(), UNREACHABLE);
+    // The client derives every endpoint from the issuer, so the delay goes in its path.
+    config.issuer =
+        Issuer::parse(&format!("{}{slow}/tenant/none/", echo_url())).expect("a loopback issuer");
+    config
 }
+
+/// The nickname in the echo tenant's profile.
+pub const ECHO_NICKNAME: &str = "echo-nickname";
 
 /// Empties localStorage and sessionStorage.
 pub fn clear_storage() {
@@ -61,16 +68,16 @@ pub fn session_keys_present() -> bool {
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
+    leptos_auth0::now_ms()
 }
 
 /// A JWT-shaped token with these claims (signature not valid; for client-side checks only).
 pub fn unsigned_jwt(claims: &serde_json::Value) -> String {
     format!(
         "{}.{}.{}",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT","kid":"test"}"#),
-        URL_SAFE_NO_PAD.encode(claims.to_string()),
-        URL_SAFE_NO_PAD.encode(b"not-a-real-signature")
+        base64url::encode(r#"{"alg":"RS256","typ":"JWT","kid":"test"}"#),
+        base64url::encode(claims.to_string()),
+        base64url::encode(b"not-a-real-signature")
     )
 }
 
@@ -87,15 +94,36 @@ pub fn access_token_expiring_in(seconds_from_now: i64) -> String {
     }))
 }
 
-/// Stores a session as the app does after a login.
-pub fn store_session(access_token: &str, expires_at_ms: u64) {
-    LocalStorage::set(ACCESS_TOKEN_KEY, access_token).unwrap();
-    LocalStorage::set(
-        ID_TOKEN_KEY,
-        unsigned_jwt(&serde_json::json!({"sub": "auth0|reader"})),
-    )
+/// A session for the next ten minutes, stored as the app stores one.
+pub fn logged_in() {
+    clear_storage();
+    let storage = LocalStorage::raw();
+    storage
+        .set_item(ACCESS_TOKEN_KEY, &access_token_expiring_in(600))
+        .unwrap();
+    storage
+        .set_item(
+            ID_TOKEN_KEY,
+            &unsigned_jwt(&serde_json::json!({"sub": "auth0|reader"})),
+        )
+        .unwrap();
+    storage
+        .set_item(EXPIRES_AT_KEY, &(now_ms() + 600_000).to_string())
+        .unwrap();
+}
+
+/// Stores a pending code-flow login in this tab with this `state`, as Log In would.
+pub fn pending_transaction(state: &str) {
+    save_transaction(&Transaction {
+        state: state.to_owned(),
+        nonce: "n".to_owned(),
+        code_verifier: Some(
+            PkceVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap(),
+        ),
+        return_to: "/".to_owned(),
+        redirect_uri: "http://localhost:3000/callback".to_owned(),
+    })
     .unwrap();
-    LocalStorage::set(EXPIRES_AT_KEY, expires_at_ms).unwrap();
 }
 
 /// Waits (polling every 20 ms) until `condition` holds, or panics after `timeout_ms`.
@@ -110,12 +138,78 @@ pub async fn wait_until(what: &str, timeout_ms: u64, condition: impl Fn() -> boo
     }
 }
 
-/// A fresh element in the document to mount into.
-pub fn container() -> web_sys::HtmlElement {
+/// The page's address, put back when dropped.
+pub struct PageAddress {
+    href: String,
+}
+
+impl PageAddress {
+    /// Remembers the address and replaces it with `path` (no navigation).
+    pub fn replace_with(path: &str) -> Self {
+        let window = web_sys::window().unwrap();
+        let href = window.location().href().unwrap();
+        window
+            .history()
+            .unwrap()
+            .replace_state_with_url(&JsValue::NULL, "", Some(path))
+            .unwrap();
+        Self { href }
+    }
+}
+
+impl Drop for PageAddress {
+    fn drop(&mut self) {
+        let history = web_sys::window().unwrap().history().unwrap();
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&self.href));
+    }
+}
+
+/// A view mounted in its own element of the document; dropping it unmounts the view, so that
+/// nothing of one test (a storage listener, a router) outlives it.
+pub struct Mounted {
+    /// The element the view is mounted in.
+    pub root: web_sys::HtmlElement,
+    handle: Option<Box<dyn std::any::Any>>,
+    owner: Owner,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        drop(self.handle.take());
+        // Dropping the handle is not enough: listeners and tasks that hold the view's owner
+        // keep it alive, and with it their window listeners (a router's click handler would
+        // take the next test's link clicks). Cleaning up the parent runs every cleanup.
+        self.owner.cleanup();
+        self.root.remove();
+    }
+}
+
+/// Mounts `view` in a fresh element of the document.
+pub fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> Mounted {
     let document = web_sys::window().unwrap().document().unwrap();
-    let element = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&element).unwrap();
-    element.unchecked_into()
+    let root: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&root).unwrap();
+    let owner = Owner::new();
+    let handle = owner.with(|| leptos::mount::mount_to(root.clone(), view));
+    Mounted {
+        root,
+        handle: Some(Box::new(handle)),
+        owner,
+    }
+}
+
+/// Mounts `page` inside `<AuthProvider config>` and a `<Router>`, as the app does.
+pub fn mount_routed<V: IntoView + 'static>(
+    config: AuthConfig,
+    page: impl FnOnce() -> V + Send + 'static,
+) -> Mounted {
+    mount(move || {
+        view! {
+            <AuthProvider config=config>
+                <Router>{page()}</Router>
+            </AuthProvider>
+        }
+    })
 }
 
 /// Text of the first element matching `selector` inside `root`, if any.
@@ -142,83 +236,4 @@ pub fn link_texts(root: &web_sys::HtmlElement) -> Vec<String> {
         .filter_map(|index| links.item(index))
         .filter_map(|node| node.text_content())
         .collect()
-}
-
-/// An RSA key pair made by WebCrypto, to sign test ID tokens.
-pub struct TestSigner {
-    private_key: web_sys::CryptoKey,
-    /// The public key as the tenant's JWKS would publish it.
-    pub jwks: Jwks,
-}
-
-fn set(target: &Object, name: &str, value: &JsValue) {
-    Reflect::set(target, &JsValue::from_str(name), value).unwrap();
-}
-
-fn get(target: &JsValue, name: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(name)).unwrap()
-}
-
-impl TestSigner {
-    /// Generates a 2048-bit RS256 key with kid `test-key`.
-    pub async fn generate() -> Self {
-        let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
-        let algorithm = Object::new();
-        set(&algorithm, "name", &"RSASSA-PKCS1-v1_5".into());
-        set(&algorithm, "modulusLength", &2048.into());
-        set(
-            &algorithm,
-            "publicExponent",
-            &Uint8Array::from(&[1u8, 0, 1][..]).into(),
-        );
-        set(&algorithm, "hash", &"SHA-256".into());
-        let usages = Array::of2(&"sign".into(), &"verify".into());
-        let pair = JsFuture::from(
-            subtle
-                .generate_key_with_object(&algorithm, true, &usages)
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-        let public_key: web_sys::CryptoKey = get(&pair, "publicKey").unchecked_into();
-        let private_key: web_sys::CryptoKey = get(&pair, "privateKey").unchecked_into();
-        let exported = JsFuture::from(subtle.export_key("jwk", &public_key).unwrap())
-            .await
-            .unwrap();
-        let jwks: Jwks = serde_json::from_value(serde_json::json!({"keys": [{
-            "kty": "RSA", "kid": "test-key", "alg": "RS256", "use": "sig",
-            "n": get(&exported, "n").as_string().unwrap(),
-            "e": get(&exported, "e").as_string().unwrap(),
-        }]}))
-        .unwrap();
-        Self { private_key, jwks }
-    }
-
-    /// The only key.
-    pub fn jwk(&self) -> &Jwk {
-        &self.jwks.keys[0]
-    }
-
-    /// Signs `claims` as an RS256 JWT with kid `test-key`.
-    pub async fn sign(&self, claims: &serde_json::Value) -> String {
-        let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","typ":"JWT","kid":"test-key"}"#);
-        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-        let signing_input = format!("{header}.{payload}");
-        let subtle = web_sys::window().unwrap().crypto().unwrap().subtle();
-        let algorithm = Object::new();
-        set(&algorithm, "name", &"RSASSA-PKCS1-v1_5".into());
-        let signature = JsFuture::from(
-            subtle
-                .sign_with_object_and_u8_array(
-                    &algorithm,
-                    &self.private_key,
-                    signing_input.as_bytes(),
-                )
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-        let signature = Uint8Array::new(&signature).to_vec();
-        format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature))
-    }
 }
