@@ -401,9 +401,15 @@ mod tests {
         even_exponent["e"] = json!("AQAA");
         let mut private = rsa_key("private");
         private["d"] = json!("AQAB");
+        // Read as a JWK, so every member it defines must have its JSON type.
+        let mut odd_operations = rsa_key("ops");
+        odd_operations["key_ops"] = json!(["verify", 1]);
+        let mut odd_thumbprint = rsa_key("x5t");
+        odd_thumbprint["x5t"] = json!(5);
         let ec = json!({"kty": "EC", "kid": "ec", "crv": "P-256", "x": "AA", "y": "AA"});
         let keys = parse(json!({"keys": [
-            encryption, other_alg, small, no_kid, wrong_type, even_exponent, private, ec,
+            encryption, other_alg, small, no_kid, wrong_type, even_exponent, private,
+            odd_operations, odd_thumbprint, ec,
             rsa_key("good"), rsa_key("dup"), rsa_key("dup"),
         ]}));
         assert_eq!(
