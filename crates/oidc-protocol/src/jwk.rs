@@ -12,7 +12,8 @@ use jsonwebtoken::jwk::{
     AlgorithmParameters, CommonParameters, Jwk, JwkSet, KeyAlgorithm, KeyOperations, PublicKeyUse,
     RSAKeyParameters, RSAKeyType,
 };
-use serde_json::Value;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::base64url;
@@ -114,20 +115,19 @@ impl RsaVerificationKey {
         })
     }
 
-    /// Reads one JWK, applying every rule of this module but the duplicate check.
+    /// Reads one JWK from its JSON text, applying every rule of this module but the duplicate
+    /// check.
     ///
     /// # Errors
     /// The [`KeyRejection`] saying why the key cannot be used.
-    pub fn from_jwk_value(value: &Value) -> Result<Self, KeyRejection> {
-        let object = value.as_object().ok_or(KeyRejection::Unreadable)?;
-        if PRIVATE_KEY_MEMBERS
-            .iter()
-            .any(|name| object.contains_key(*name))
-        {
+    pub fn from_jwk_json(json: &str) -> Result<Self, KeyRejection> {
+        // A member of a private key, of any JSON type, is enough to refuse the key.
+        let private: PrivateMembers =
+            serde_json::from_str(json).map_err(|_| KeyRejection::Unreadable)?;
+        if private.is_present() {
             return Err(KeyRejection::PrivateKeyMaterial);
         }
-        let jwk: Jwk =
-            serde_json::from_value(value.clone()).map_err(|_| KeyRejection::Unreadable)?;
+        let jwk: Jwk = serde_json::from_str(json).map_err(|_| KeyRejection::Unreadable)?;
         let AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
             return Err(KeyRejection::NotRsa);
         };
@@ -219,17 +219,17 @@ impl VerificationKeys {
 /// [`JwksError`] when the document is broken or has no usable key, so that a caller keeps the
 /// keys it already has.
 pub fn rs256_verification_keys(document: &[u8]) -> Result<VerificationKeys, JwksError> {
-    let document: Value = serde_json::from_slice(document).map_err(|_| JwksError::Json)?;
-    let entries = document
-        .get("keys")
-        .and_then(Value::as_array)
-        .ok_or(JwksError::NoKeysArray)?;
+    // Each key is kept as its JSON text, so one unreadable key skips only itself.
+    let document: JwkSetDocument<'_> =
+        serde_json::from_slice(document).map_err(|error| match error.classify() {
+            serde_json::error::Category::Data => JwksError::NoKeysArray,
+            _ => JwksError::Json,
+        })?;
     let mut found = VerificationKeys::default();
-    for entry in entries {
-        let kid = entry.get("kid").and_then(Value::as_str).map(str::to_owned);
-        match RsaVerificationKey::from_jwk_value(entry) {
+    for entry in document.keys {
+        match RsaVerificationKey::from_jwk_json(entry.get()) {
             Ok(key) => found.keys.push(key),
-            Err(reason) => found.skipped.push((kid, reason)),
+            Err(reason) => found.skipped.push((key_id_of(entry.get()), reason)),
         }
     }
     let mut duplicates: Vec<String> = Vec::new();
@@ -252,6 +252,54 @@ pub fn rs256_verification_keys(document: &[u8]) -> Result<VerificationKeys, Jwks
         return Err(JwksError::NoUsableKeys);
     }
     Ok(found)
+}
+
+/// A JWK Set document as read: the keys' JSON texts (RFC 7517 section 5).
+#[derive(serde::Deserialize)]
+struct JwkSetDocument<'a> {
+    #[serde(borrow)]
+    keys: Vec<&'a RawValue>,
+}
+
+/// The members only private (or symmetric) keys carry; present in any JSON type means refused.
+#[derive(serde::Deserialize)]
+struct PrivateMembers {
+    #[serde(default)]
+    d: Option<IgnoredAny>,
+    #[serde(default)]
+    p: Option<IgnoredAny>,
+    #[serde(default)]
+    q: Option<IgnoredAny>,
+    #[serde(default)]
+    dp: Option<IgnoredAny>,
+    #[serde(default)]
+    dq: Option<IgnoredAny>,
+    #[serde(default)]
+    qi: Option<IgnoredAny>,
+    #[serde(default)]
+    oth: Option<IgnoredAny>,
+    #[serde(default)]
+    k: Option<IgnoredAny>,
+}
+
+impl PrivateMembers {
+    fn is_present(&self) -> bool {
+        [
+            &self.d, &self.p, &self.q, &self.dp, &self.dq, &self.qi, &self.oth, &self.k,
+        ]
+        .iter()
+        .any(|member| member.is_some())
+    }
+}
+
+/// The `kid` of a skipped key, when it has a string one, for the caller's log.
+fn key_id_of(json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct KeyId {
+        #[serde(default)]
+        kid: Option<String>,
+    }
+    serde_json::from_str::<KeyId>(json).ok()?.kid
 }
 
 /// A JWKS document publishing `keys`.
@@ -288,7 +336,7 @@ fn modulus_bits(modulus: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn modulus(bits: usize) -> String {
         let mut bytes = vec![0xff_u8; bits / 8];
@@ -305,7 +353,7 @@ mod tests {
     }
 
     fn rejection(key: Value) -> Option<KeyRejection> {
-        RsaVerificationKey::from_jwk_value(&key).err()
+        RsaVerificationKey::from_jwk_json(&key.to_string()).err()
     }
 
     #[test]
