@@ -6,6 +6,7 @@ mod dev;
 mod echo;
 mod process;
 mod size;
+mod size_breakdown;
 mod suite;
 mod tools;
 mod workspace;
@@ -21,7 +22,8 @@ commands:
   test [PART]    install what is missing, then run every check: fmt, clippy, native tests,
                  browser tests in headless Chromium, the end-to-end test; prints a summary.
                  PART runs one of them alone: fmt, clippy, native, browser or e2e
-  size           build the release app and print the size of what the browser downloads
+  size           build the release app and print the size of what the browser downloads,
+                 and the wasm by crate (with twiggy, installed when missing)
   bench [api]    run the API throughput benchmark (`cargo bench -p api`)
   install        only install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
                  wasm-opt, Chromium)

@@ -1,4 +1,4 @@
-//! `cargo xtask size`: what the browser downloads, raw, gzip and brotli.
+//! `cargo xtask size`: what the browser downloads, raw, gzip and brotli, and the wasm by crate.
 
 use crate::suite::build_release;
 use crate::tools::{self, Needs};
@@ -6,7 +6,7 @@ use crate::workspace;
 use std::process::Command;
 
 /// The goal for everything the browser downloads, brotli-compressed.
-const GOAL_BROTLI_BYTES: u64 = 120 * 1024;
+const GOAL_BROTLI_BYTES: u64 = 160 * 1024;
 
 /// Builds the release app and prints each downloaded file's size and the totals.
 ///
@@ -37,6 +37,7 @@ pub fn run() -> Result<(), String> {
         "file", "raw", "gzip -9", "brotli 11"
     );
     let mut totals = (0, 0, 0);
+    let mut wasm_brotli = 0;
     for path in &files {
         let raw = std::fs::metadata(path)
             .map_err(|error| error.to_string())?
@@ -44,6 +45,9 @@ pub fn run() -> Result<(), String> {
         let gzip = compressed_len(Command::new("gzip").args(["-9", "-c"]).arg(path))?;
         let brotli = compressed_len(Command::new("brotli").args(["-q", "11", "-c"]).arg(path))?;
         totals = (totals.0 + raw, totals.1 + gzip, totals.2 + brotli);
+        if path.extension().is_some_and(|ext| ext == "wasm") {
+            wasm_brotli += brotli;
+        }
         let name = path
             .file_name()
             .and_then(|name| name.to_str())
@@ -64,7 +68,7 @@ pub fn run() -> Result<(), String> {
         totals.2 as f64 / 1024.0,
         GOAL_BROTLI_BYTES / 1024
     );
-    Ok(())
+    crate::size_breakdown::run(&toolchain, wasm_brotli)
 }
 
 fn compressed_len(command: &mut Command) -> Result<u64, String> {
