@@ -9,7 +9,6 @@ use axum::response::Response;
 use oidc_protocol::{Audience, IdToken, ResponseType};
 
 use crate::authorize::{AuthorizeRequest, RedirectTarget, ResponseMode};
-use crate::clock::now;
 use crate::grant::{Grant, granted_scope};
 use crate::pages;
 use crate::redirect;
@@ -50,12 +49,16 @@ pub fn complete(
     };
     match (request.response_type, &request.challenge) {
         (ResponseType::Code, Some(challenge)) => {
-            let code = state.store.issue_code(CodeRecord {
-                grant,
-                redirect_uri: request.target.redirect_uri.clone(),
-                challenge: challenge.clone(),
-                expires_at: now() + state.config.code_lifetime.as_secs(),
-            });
+            let now = state.now();
+            let code = state.store.issue_code(
+                CodeRecord {
+                    grant,
+                    redirect_uri: request.target.redirect_uri.clone(),
+                    challenge: challenge.clone(),
+                    expires_at: now.saturating_add(state.config.code_lifetime.as_secs()),
+                },
+                now,
+            );
             respond(&request.target, &[("code", &code)], set_cookie)
         }
         (ResponseType::Code, None) => respond_error(
@@ -74,7 +77,7 @@ pub fn complete(
                 &grant,
                 &profile,
                 permissions,
-                now(),
+                state.now(),
                 with_access_token,
             ) {
                 Ok(tokens) => tokens,

@@ -33,18 +33,46 @@ use tracing::Span;
 pub use config::{ConfigError, TenantConfig};
 pub use keys::{KeyError, SigningKeys};
 
+use clock::Clock;
 use routes::{assets, authorize as authorize_route, discovery, login, logout, token, userinfo};
 use state::AppState;
-use store::Store;
+use store::{RefreshPolicy, Store, StoreLimits};
 
-/// The whole tenant as a router, ready for `axum::serve`. State lives in memory for the life of
-/// the router.
+/// How a tenant runs beyond what its configuration says: the clock it measures lifetimes with
+/// and the caps of its stores. `Default` is the system clock and [`StoreLimits::default`].
+#[derive(Clone, Debug, Default)]
+pub struct AppOptions {
+    /// Where lifetimes are measured; tests keep a clone and move it forward.
+    pub clock: Clock,
+    /// The most entries each in-memory store holds.
+    pub store_limits: StoreLimits,
+}
+
+/// The whole tenant as a router, ready for `axum::serve`. State lives in
+/// memory for the life of the router.
 pub fn app(config: TenantConfig, keys: SigningKeys) -> Router {
+    app_with(config, keys, AppOptions::default())
+}
+
+/// [`app`] with a chosen clock and store caps.
+pub fn app_with(config: TenantConfig, keys: SigningKeys, options: AppOptions) -> Router {
+    let (router, _) = app_with_state(config, keys, options);
+    router
+}
+
+/// [`app_with`], also returning the state the router serves, so tests can watch the stores.
+pub fn app_with_state(
+    config: TenantConfig,
+    keys: SigningKeys,
+    options: AppOptions,
+) -> (Router, Arc<AppState>) {
     let cors = cors_layer(&config);
+    let store = Store::new(options.store_limits, RefreshPolicy::from_config(&config));
     let state = Arc::new(AppState {
         config,
         keys,
-        store: Store::default(),
+        clock: options.clock,
+        store,
     });
     // Endpoints that browsers call with fetch get CORS for the registered web origins.
     let cross_origin = Router::new()
@@ -70,10 +98,11 @@ pub fn app(config: TenantConfig, keys: SigningKeys) -> Router {
     // Method and path only, at debug level (`RUST_LOG=tower_http=debug`). Never the query, which
     // carries `id_token_hint` on logout and login transaction ids, nor bodies and headers, which
     // carry codes, passwords and tokens.
-    cross_origin
+    let router = cross_origin
         .merge(navigation)
-        .with_state(state)
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(Arc::clone(&state))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span));
+    (router, state)
 }
 
 fn request_span<B>(request: &Request<B>) -> Span {

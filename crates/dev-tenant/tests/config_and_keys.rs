@@ -46,6 +46,18 @@ fn the_example_configuration_is_valid_and_equals_the_defaults() {
         example.access_token_lifetime,
         defaults.access_token_lifetime
     );
+    assert_eq!(
+        (
+            example.refresh_token_absolute_lifetime,
+            example.refresh_token_idle_lifetime,
+            example.refresh_token_reuse_interval
+        ),
+        (
+            defaults.refresh_token_absolute_lifetime,
+            defaults.refresh_token_idle_lifetime,
+            defaults.refresh_token_reuse_interval
+        )
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{Method, Request, StatusCode};
 use dev_tenant::TenantConfig;
+use dev_tenant::clock::Clock;
 use harness::*;
 use serde_json::{Value, json};
 
@@ -509,4 +510,128 @@ async fn preflight_from_the_spa_allows_the_auth0_client_header_auth0_spa_js_send
         .header("access-control-allow-methods")
         .expect("allowed methods");
     assert!(methods.contains("POST"), "{methods}");
+}
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+/// The refresh token of a refresh answer.
+fn rotated(reply: &Reply) -> String {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body: Value = reply.json();
+    body["refresh_token"]
+        .as_str()
+        .expect("a rotated refresh token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_refresh_token_family_ends_at_its_absolute_lifetime_however_often_it_rotates() {
+    let clock = Clock::system();
+    let router = tenant_with_clock(TenantConfig::default(), &clock);
+    let mut token = refresh_token_for(&router).await;
+    // Refreshing every ten days keeps it from going idle for 15 days ...
+    for _ in 0..2 {
+        clock.advance(10 * DAY);
+        token = rotated(&refresh(&router, &token).await);
+    }
+    clock.advance(9 * DAY);
+    token = rotated(&refresh(&router, &token).await);
+    // ... but day 30 after the login is the end, whatever the last rotation was.
+    clock.advance(DAY);
+    let expired = refresh(&router, &token).await;
+    assert_oauth_error(&expired, StatusCode::BAD_REQUEST, "invalid_grant");
+    assert!(
+        expired.body.contains("invalid refresh token"),
+        "{}",
+        expired.body
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_token_unused_for_its_idle_lifetime_is_refused() {
+    let clock = Clock::system();
+    let router = tenant_with_clock(TenantConfig::default(), &clock);
+    let token = refresh_token_for(&router).await;
+    clock.advance(14 * DAY);
+    let token = rotated(&refresh(&router, &token).await);
+    clock.advance(15 * DAY);
+    assert_oauth_error(
+        &refresh(&router, &token).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
+#[tokio::test]
+async fn configured_refresh_token_lifetimes_apply() {
+    let clock = Clock::system();
+    let config = TenantConfig {
+        refresh_token_absolute_lifetime: Duration::from_secs(100),
+        refresh_token_idle_lifetime: Duration::from_secs(40),
+        ..TenantConfig::default()
+    };
+    let router = tenant_with_clock(config, &clock);
+    let token = refresh_token_for(&router).await;
+    clock.advance(Duration::from_secs(39));
+    let token = rotated(&refresh(&router, &token).await);
+    clock.advance(Duration::from_secs(40));
+    assert_oauth_error(
+        &refresh(&router, &token).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
+#[tokio::test]
+async fn within_the_reuse_interval_the_rotated_token_gets_the_current_one_without_revoking() {
+    let clock = Clock::system();
+    let config = TenantConfig {
+        refresh_token_reuse_interval: Duration::from_secs(30),
+        ..TenantConfig::default()
+    };
+    let router = tenant_with_clock(config, &clock);
+    let first = refresh_token_for(&router).await;
+    let second = rotated(&refresh(&router, &first).await);
+    clock.advance(Duration::from_secs(29));
+    let again = refresh(&router, &first).await;
+    assert_eq!(
+        rotated(&again),
+        second,
+        "the same live token, not a new branch"
+    );
+    let body: Value = again.json();
+    assert!(body["access_token"].is_string(), "{body}");
+    let third = rotated(&refresh(&router, &second).await);
+    // Past the interval the token rotated away last is reuse, and the family goes.
+    clock.advance(Duration::from_secs(30));
+    let reuse = refresh(&router, &second).await;
+    assert_oauth_error(&reuse, StatusCode::BAD_REQUEST, "invalid_grant");
+    assert!(reuse.body.contains("reuse"), "{}", reuse.body);
+    assert_oauth_error(
+        &refresh(&router, &third).await,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+    );
+}
+
+#[tokio::test]
+async fn access_tokens_live_as_long_as_configured() {
+    let config = TenantConfig {
+        access_token_lifetime: Duration::from_secs(5),
+        ..TenantConfig::default()
+    };
+    let router = tenant_with(config);
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let body: Value = redeem(&router, &code, VERIFIER).await.json();
+    assert_eq!(body["expires_in"], 5);
+    let access: oidc_protocol::AccessTokenClaims = verify(
+        &router,
+        body["access_token"].as_str().unwrap_or_default(),
+        AUDIENCE,
+    )
+    .await;
+    assert_eq!(
+        access.exp.zip(access.iat).map(|(exp, iat)| exp - iat),
+        Some(5)
+    );
 }

@@ -17,6 +17,9 @@ struct ConfigFile {
     id_token_lifetime_seconds: Option<u64>,
     code_lifetime_seconds: Option<u64>,
     session_lifetime_seconds: Option<u64>,
+    refresh_token_absolute_lifetime_seconds: Option<u64>,
+    refresh_token_idle_lifetime_seconds: Option<u64>,
+    refresh_token_reuse_interval_seconds: Option<u64>,
     clients: Option<Vec<ClientConfig>>,
     apis: Option<Vec<ApiConfig>>,
     users: Option<Vec<UserConfig>>,
@@ -76,6 +79,18 @@ impl TenantConfig {
             id_token_lifetime: seconds(file.id_token_lifetime_seconds, defaults.id_token_lifetime),
             code_lifetime: seconds(file.code_lifetime_seconds, defaults.code_lifetime),
             session_lifetime: seconds(file.session_lifetime_seconds, defaults.session_lifetime),
+            refresh_token_absolute_lifetime: seconds(
+                file.refresh_token_absolute_lifetime_seconds,
+                defaults.refresh_token_absolute_lifetime,
+            ),
+            refresh_token_idle_lifetime: seconds(
+                file.refresh_token_idle_lifetime_seconds,
+                defaults.refresh_token_idle_lifetime,
+            ),
+            refresh_token_reuse_interval: seconds(
+                file.refresh_token_reuse_interval_seconds,
+                defaults.refresh_token_reuse_interval,
+            ),
         };
         config.validate()?;
         Ok(config)

@@ -36,8 +36,17 @@ pub struct TenantConfig {
     pub id_token_lifetime: Duration,
     /// Lifetime of authorization codes (RFC 6749 4.1.2 recommends at most ten minutes).
     pub code_lifetime: Duration,
-    /// Lifetime of the login session cookie and of a pending login transaction.
+    /// Lifetime of the login session cookie.
     pub session_lifetime: Duration,
+    /// Absolute lifetime of a refresh-token family, counted from the login; rotation never
+    /// extends it (Auth0's rotation default: 30 days).
+    pub refresh_token_absolute_lifetime: Duration,
+    /// Idle lifetime of a refresh-token family, counted from its last use (Auth0's rotation
+    /// default: 15 days).
+    pub refresh_token_idle_lifetime: Duration,
+    /// How long after a rotation the rotated-away refresh token is still accepted without
+    /// counting as reuse (Auth0's reuse interval, default 0: never).
+    pub refresh_token_reuse_interval: Duration,
 }
 
 impl Default for TenantConfig {
@@ -68,6 +77,9 @@ impl Default for TenantConfig {
             id_token_lifetime: Duration::from_secs(36000),
             code_lifetime: Duration::from_secs(60),
             session_lifetime: Duration::from_secs(8 * 3600),
+            refresh_token_absolute_lifetime: Duration::from_secs(30 * 24 * 3600),
+            refresh_token_idle_lifetime: Duration::from_secs(15 * 24 * 3600),
+            refresh_token_reuse_interval: Duration::ZERO,
         }
     }
 }

@@ -14,6 +14,8 @@ const MAX_TOKEN_LIFETIME_SECONDS: u64 = 30 * 24 * 3600;
 const MAX_CODE_LIFETIME_SECONDS: u64 = 600;
 /// The longest login session, Auth0's limit: a year.
 const MAX_SESSION_LIFETIME_SECONDS: u64 = 365 * 24 * 3600;
+/// The longest refresh-token lifetime, absolute or idle: a year, like sessions.
+const MAX_REFRESH_TOKEN_LIFETIME_SECONDS: u64 = 365 * 24 * 3600;
 
 fn invalid(field: impl Into<String>, reason: &'static str) -> ConfigError {
     ConfigError::InvalidField {
@@ -54,6 +56,16 @@ impl TenantConfig {
                 self.session_lifetime,
                 MAX_SESSION_LIFETIME_SECONDS,
             ),
+            (
+                "refresh_token_absolute_lifetime_seconds",
+                self.refresh_token_absolute_lifetime,
+                MAX_REFRESH_TOKEN_LIFETIME_SECONDS,
+            ),
+            (
+                "refresh_token_idle_lifetime_seconds",
+                self.refresh_token_idle_lifetime,
+                MAX_REFRESH_TOKEN_LIFETIME_SECONDS,
+            ),
         ];
         for (field, lifetime, maximum) in lifetimes {
             if lifetime.is_zero() {
@@ -62,6 +74,20 @@ impl TenantConfig {
             if lifetime.as_secs() > maximum {
                 return Err(invalid(field, "is longer than allowed"));
             }
+        }
+        // Like Auth0: an idle lifetime beyond the absolute one would never apply, and a reuse
+        // interval as long as the idle lifetime would make every rotated token reusable.
+        if self.refresh_token_idle_lifetime > self.refresh_token_absolute_lifetime {
+            return Err(invalid(
+                "refresh_token_idle_lifetime_seconds",
+                "must not be longer than refresh_token_absolute_lifetime_seconds",
+            ));
+        }
+        if self.refresh_token_reuse_interval >= self.refresh_token_idle_lifetime {
+            return Err(invalid(
+                "refresh_token_reuse_interval_seconds",
+                "must be shorter than refresh_token_idle_lifetime_seconds",
+            ));
         }
         if self.clients.is_empty() {
             return Err(invalid("clients", "must not be empty"));
@@ -346,8 +372,14 @@ mod tests {
     }
 
     #[test]
-    fn zero_code_and_session_lifetimes_are_refused_naming_the_field() {
-        for field in ["code_lifetime_seconds", "session_lifetime_seconds"] {
+    fn zero_lifetimes_are_refused_naming_the_field() {
+        for field in [
+            "access_token_lifetime_seconds",
+            "code_lifetime_seconds",
+            "session_lifetime_seconds",
+            "refresh_token_absolute_lifetime_seconds",
+            "refresh_token_idle_lifetime_seconds",
+        ] {
             let error = TenantConfig::parse_toml(&format!("{field} = 0"), Path::new("test.toml"))
                 .expect_err("refused");
             assert_eq!(field_of(error), (field.to_owned(), "must be positive"));
@@ -361,6 +393,7 @@ mod tests {
             "id_token_lifetime_seconds",
             "code_lifetime_seconds",
             "session_lifetime_seconds",
+            "refresh_token_absolute_lifetime_seconds",
         ] {
             let error = TenantConfig::parse_toml(
                 &format!("{field} = {}", i64::MAX),
@@ -372,5 +405,35 @@ mod tests {
                 (field.to_owned(), "is longer than allowed")
             );
         }
+    }
+
+    #[test]
+    fn refresh_token_lifetimes_are_read_from_the_file_and_must_nest() {
+        let config = TenantConfig::parse_toml(
+            "refresh_token_absolute_lifetime_seconds = 600\nrefresh_token_idle_lifetime_seconds = 300\nrefresh_token_reuse_interval_seconds = 5",
+            Path::new("test.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.refresh_token_absolute_lifetime.as_secs(), 600);
+        assert_eq!(config.refresh_token_idle_lifetime.as_secs(), 300);
+        assert_eq!(config.refresh_token_reuse_interval.as_secs(), 5);
+        let error = TenantConfig::parse_toml(
+            "refresh_token_absolute_lifetime_seconds = 600",
+            Path::new("test.toml"),
+        )
+        .expect_err("the default idle lifetime is longer");
+        assert_eq!(
+            field_of(error),
+            (
+                "refresh_token_idle_lifetime_seconds".to_owned(),
+                "must not be longer than refresh_token_absolute_lifetime_seconds"
+            )
+        );
+        let error = TenantConfig::parse_toml(
+            "refresh_token_reuse_interval_seconds = 1296000",
+            Path::new("test.toml"),
+        )
+        .expect_err("as long as the idle lifetime");
+        assert_eq!(field_of(error).0, "refresh_token_reuse_interval_seconds");
     }
 }

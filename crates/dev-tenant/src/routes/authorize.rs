@@ -7,7 +7,6 @@ use axum::response::Response;
 
 use crate::authorization_response;
 use crate::authorize::{AuthorizeRejection, AuthorizeRequest, Prompt, UntrustedRedirect};
-use crate::clock::now;
 use crate::cookies::{self, SESSION_COOKIE};
 use crate::pages;
 use crate::redirect;
@@ -38,9 +37,9 @@ pub async fn authorize(
     // A session is too old once max_age seconds have started to elapse, so max_age=0 always asks
     // for a fresh login, as Auth0 does. The sum saturates: max_age comes from the request and
     // may be as large as u64 allows.
-    let current = now();
+    let current = state.now();
     let session = cookies::read(&headers, SESSION_COOKIE)
-        .and_then(|id| state.store.session(id))
+        .and_then(|id| state.store.session(id, current))
         .filter(|session| {
             request
                 .max_age
@@ -61,7 +60,9 @@ pub async fn authorize(
 }
 
 fn begin_login(state: &AppState, request: AuthorizeRequest) -> Response {
-    let (transaction, _) = state.store.begin_login(request, LOGIN_LIFETIME_SECONDS);
+    let (transaction, _) = state
+        .store
+        .begin_login(request, LOGIN_LIFETIME_SECONDS, state.now());
     redirect::found(&format!("/u/login?state={transaction}"), None)
 }
 

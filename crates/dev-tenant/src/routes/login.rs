@@ -40,7 +40,7 @@ pub struct LoginForm {
 
 /// `GET /u/login?state=...`: the login form, setting the CSRF cookie.
 pub async fn show(State(state): State<SharedState>, Query(query): Query<LoginQuery>) -> Response {
-    let Some(transaction) = state.store.login(&query.state) else {
+    let Some(transaction) = state.store.login(&query.state, state.now()) else {
         return expired_page(&state);
     };
     let email = transaction.request.login_hint.clone().unwrap_or_default();
@@ -54,7 +54,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let Some(transaction) = state.store.login(&form.state) else {
+    let Some(transaction) = state.store.login(&form.state, state.now()) else {
         return expired_page(&state);
     };
     let csrf_cookie = csrf_cookie_name(&form.state);
@@ -79,11 +79,13 @@ pub async fn submit(
     let Some(user) = user else {
         return render(&state, &form.state, &transaction, &form.username, true);
     };
-    let Some(transaction) = state.store.finish_login(&form.state) else {
+    let Some(transaction) = state.store.finish_login(&form.state, state.now()) else {
         return expired_page(&state);
     };
     let lifetime = state.config.session_lifetime.as_secs();
-    let (session_id, session) = state.store.create_session(&user.email, lifetime);
+    let (session_id, session) = state
+        .store
+        .create_session(&user.email, lifetime, state.now());
     let cookie = cookies::set(
         SESSION_COOKIE,
         &session_id,

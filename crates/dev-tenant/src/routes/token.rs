@@ -11,7 +11,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use oidc_protocol::{OAuthErrorResponse, RefreshToken, Scope, TokenResponse};
 
-use crate::clock::now;
 use crate::state::SharedState;
 use crate::store::RefreshRefusal;
 use crate::tokens::mint;
@@ -155,6 +154,7 @@ pub async fn token(
     if state.config.client(client_id).is_none() {
         return Err(TokenError::InvalidClient);
     }
+    let now = state.now();
     let (grant, refresh_token) = match param("grant_type") {
         Some("authorization_code") => {
             let code = param("code").ok_or(TokenError::InvalidRequest("code is required"))?;
@@ -165,7 +165,7 @@ pub async fn token(
             // Consumed before any other check: a code is single-use even when the request fails.
             let record = state
                 .store
-                .consume_code(code)
+                .consume_code(code, now)
                 .ok_or(TokenError::InvalidGrant("Invalid authorization code"))?;
             if record.grant.client_id != client_id {
                 return Err(TokenError::InvalidGrant(
@@ -181,11 +181,11 @@ pub async fn token(
                 return Err(TokenError::InvalidGrant("Failed to verify code verifier"));
             }
             let refresh_token = record.grant.scope.contains("offline_access").then(|| {
-                RefreshToken::new(
-                    state
-                        .store
-                        .issue_refresh_token(record.grant.clone(), Some(code)),
-                )
+                RefreshToken::new(state.store.issue_refresh_token(
+                    record.grant.clone(),
+                    Some(code),
+                    now,
+                ))
             });
             (record.grant, refresh_token)
         }
@@ -197,7 +197,7 @@ pub async fn token(
             // those words to fall back to silent authentication (useRefreshTokensFallback).
             let (grant, successor) = state
                 .store
-                .rotate_refresh_token(presented, client_id, requested.as_ref())
+                .rotate_refresh_token(presented, client_id, requested.as_ref(), now)
                 .map_err(|refusal| match refusal {
                     RefreshRefusal::Unknown => {
                         TokenError::InvalidGrant("Unknown or invalid refresh token")
@@ -230,7 +230,7 @@ pub async fn token(
         &grant,
         &profile,
         permissions,
-        now(),
+        now,
         false,
     )
     .map_err(|error| {

@@ -12,7 +12,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use dev_tenant::{SigningKeys, TenantConfig, app};
+use dev_tenant::clock::Clock;
+use dev_tenant::{AppOptions, SigningKeys, TenantConfig, app, app_with};
 use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::de::DeserializeOwned;
@@ -41,6 +42,18 @@ pub fn tenant() -> Router {
 
 pub fn tenant_with(config: TenantConfig) -> Router {
     app(config, keys())
+}
+
+/// A tenant whose time is `clock`, which the test moves forward.
+pub fn tenant_with_clock(config: TenantConfig, clock: &Clock) -> Router {
+    app_with(
+        config,
+        keys(),
+        AppOptions {
+            clock: clock.clone(),
+            ..AppOptions::default()
+        },
+    )
 }
 
 /// A response with its body read.
