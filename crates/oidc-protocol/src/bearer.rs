@@ -30,7 +30,12 @@ pub fn bearer_token<'a>(
         return Err(CredentialsError::Malformed);
     }
     let value = std::str::from_utf8(value).map_err(|_| CredentialsError::Malformed)?;
+    // Optional whitespace around a field value is not part of it (RFC 9110 section 5.5).
+    let value = value.trim_matches([' ', '\t']);
     let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !is_token(scheme) {
+        return Err(CredentialsError::Malformed);
+    }
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(CredentialsError::UnsupportedScheme);
     }
@@ -39,6 +44,14 @@ pub fn bearer_token<'a>(
         return Err(CredentialsError::Malformed);
     }
     Ok(token)
+}
+
+/// An authentication scheme is a `token` (RFC 9110 sections 11.1 and 5.6.2).
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
 /// `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="` (RFC 6750
@@ -70,13 +83,29 @@ mod tests {
     }
 
     #[test]
+    fn a_scheme_that_is_not_a_token_is_malformed() {
+        for value in ["", "Básic x", "Bear(er) x", "\"Bearer\" x"] {
+            assert_eq!(
+                parse(&[value]),
+                Err(CredentialsError::Malformed),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn whitespace_around_the_field_value_is_ignored() {
+        assert_eq!(parse(&[" Bearer abc\t"]), Ok("abc".to_owned()));
+    }
+
+    #[test]
     fn missing_header_is_missing() {
         assert_eq!(parse(&[]), Err(CredentialsError::Missing));
     }
 
     #[test]
     fn other_schemes_are_unsupported() {
-        for value in ["Basic dXNlcjpwYXNz", "Bearerabc", "abc.def.ghi", ""] {
+        for value in ["Basic dXNlcjpwYXNz", "Bearerabc", "abc.def.ghi"] {
             assert_eq!(
                 parse(&[value]),
                 Err(CredentialsError::UnsupportedScheme),

@@ -108,6 +108,9 @@ impl<'a> HttpUrl<'a> {
         if port == Some(scheme.default_port()) {
             return Err(UrlError::Port);
         }
+        if has_invalid_rest(rest) {
+            return Err(UrlError::Characters);
+        }
         Ok(Self {
             text,
             scheme,
@@ -183,11 +186,15 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
         Some(offset) => {
             let (host, port) = authority.split_at(after_brackets + offset);
             let digits = &port[1..];
-            let port = (!digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()))
-                .then(|| digits.parse::<u16>().ok())
-                .flatten()
-                .filter(|port| *port != 0)
-                .ok_or(UrlError::Port)?;
+            // No leading zero: `:03000` would name port 3000 under another spelling.
+            let canonical = !digits.starts_with('0');
+            let port = (canonical
+                && !digits.is_empty()
+                && digits.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| digits.parse::<u16>().ok())
+            .flatten()
+            .filter(|port| *port != 0)
+            .ok_or(UrlError::Port)?;
             Ok((host, Some(port)))
         }
     }
@@ -201,12 +208,35 @@ fn is_valid_host(host: &str) -> bool {
         return inner.parse::<std::net::Ipv6Addr>().is_ok()
             && !inner.bytes().any(|b| b.is_ascii_uppercase());
     }
-    !host.is_empty()
+    let well_formed = !host.is_empty()
         && !host.starts_with(['.', '-'])
         && !host.contains("..")
         && host.bytes().all(|byte| {
             byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'.' | b'-')
-        })
+        });
+    // A name whose last label is all digits is read by browsers as an IPv4 address in a short
+    // or odd form (`127.1`, `0x7f.1`): only the dotted-quad spelling is accepted.
+    let last_label = host
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or(host);
+    let numeric = !last_label.is_empty() && last_label.bytes().all(|byte| byte.is_ascii_digit());
+    well_formed && (!numeric || host.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// Characters that never appear unescaped in a URL's path, query or fragment (RFC 3986
+/// section 2, and what browsers percent-encode), and `%` not followed by two hex digits.
+fn has_invalid_rest(rest: &str) -> bool {
+    let bytes = rest.as_bytes();
+    bytes.iter().enumerate().any(|(index, byte)| match byte {
+        b'\\' | b'"' | b'<' | b'>' | b'^' | b'`' | b'{' | b'|' | b'}' => true,
+        b'%' => {
+            !(bytes.get(index + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(index + 2).is_some_and(u8::is_ascii_hexdigit))
+        }
+        _ => false,
+    })
 }
 
 /// A web origin, `scheme://host[:port]` exactly as browsers serialise it in `Origin` headers
@@ -284,6 +314,12 @@ mod tests {
             ("https://host:/", UrlError::Port),
             ("https://host /", UrlError::Characters),
             ("https://hôst/", UrlError::Characters),
+            ("https://host:03000/", UrlError::Port),
+            ("http://127.1/", UrlError::Host),
+            ("http://a.1/", UrlError::Host),
+            ("https://host/a\\b", UrlError::Characters),
+            ("https://host/%zz", UrlError::Characters),
+            ("https://host/a{b}", UrlError::Characters),
         ] {
             assert_eq!(HttpUrl::parse(text), Err(error), "{text}");
         }

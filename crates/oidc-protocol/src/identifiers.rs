@@ -106,6 +106,15 @@ impl Issuer {
         if url.has_query_or_fragment() {
             return Err(UrlError::QueryOrFragment.into());
         }
+        // `iss` is compared byte for byte, so a path with dot segments (which a URL parser
+        // would resolve away) is not an issuer anyone writes in a token.
+        let path = url.path();
+        if path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..")
+        {
+            return Err(UrlError::Path.into());
+        }
         Ok(Self(text))
     }
 
@@ -222,6 +231,8 @@ mod tests {
             ("https://user@tenant.auth0.com/", UrlError::UserInfo),
             ("https://tenant.auth0.com/?x=1", UrlError::QueryOrFragment),
             ("https://tenant.auth0.com/#x", UrlError::QueryOrFragment),
+            ("https://t.com/a/../b/", UrlError::Path),
+            ("https://t.com/./", UrlError::Path),
         ] {
             assert_eq!(Issuer::parse(text), Err(IssuerError::Url(reason)), "{text}");
         }

@@ -179,6 +179,12 @@ impl RsaVerificationKey {
         base64url::encode(&self.exponent)
     }
 
+    /// The RFC 7638 SHA-256 thumbprint of this key, as an issuer that names keys by thumbprint
+    /// uses for `kid`.
+    pub fn thumbprint(&self) -> String {
+        rsa_thumbprint(&self.modulus_base64url(), &self.exponent_base64url())
+    }
+
     /// The key as an issuer publishes it: `kty` RSA, `use` sig, `alg` RS256, `kid`, `n`, `e`.
     pub fn to_jwk(&self) -> Jwk {
         Jwk {
@@ -473,6 +479,12 @@ mod tests {
         let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
         assert_eq!(
             rsa_thumbprint(n, "AQAB"),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
+        let modulus = base64url::decode(n).unwrap();
+        let key = RsaVerificationKey::from_components("k", &modulus, &[1, 0, 1]).unwrap();
+        assert_eq!(
+            key.thumbprint(),
             "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
         );
     }
