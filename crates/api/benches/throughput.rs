@@ -1,274 +1,740 @@
-//! Throughput of `/api/public` against `/api/private` in one run (`cargo bench -p api`).
+//! Every path of the API measured in one interleaved run (`cargo xtask bench api`).
 //!
-//! Serves the app and a local JWKS on 127.0.0.1:0, mints one valid token, then drives the same
-//! bounded load (fixed request count, time cap, keep-alive connections) at each endpoint in
-//! alternating rounds and prints requests/s, p50 and p99, and the private/public ratio.
-//! The goal is a ratio >= 0.9.
+//! Serves the app (with its production layers and logging, the log written to `/dev/null`),
+//! a bare axum handler without any middleware and a local JWKS, all on 127.0.0.1:0, on a
+//! server runtime of its own. A lean HTTP/1.1 client on another thread keeps `CONNECTIONS`
+//! keep-alive connections busy, path after path, in rounds whose order rotates so that no path
+//! always runs on a warmer or quieter machine. Each path sends a bounded number of requests per
+//! round and stops at `TIME_CAP` whatever the machine.
+//!
+//! For each path it prints requests/s, p50, p99 and the CPU time per request of the server
+//! threads (runtime and log writer) and of the client, from Linux schedstat. It also times raw
+//! RS256 verification in a tight loop on one core, with ring (the server's backend) and with
+//! jsonwebtoken's `rust_crypto` backend, and prints the ratios the API is held to.
 
 #[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
 
+use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use api::routes::PUBLIC_MESSAGE;
 use api::{Config, app};
-use reqwest::header::{AUTHORIZATION, HeaderValue};
-use support::{AUDIENCE, JwksServer, primary_key, rs256_header, sign, valid_claims};
-use tower::ServiceExt;
+use oidc_protocol::base64url;
+use serde_json::Value;
+use support::{AUDIENCE, JwksServer, TestKey, primary_key, rs256_header, valid_claims};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
-/// Concurrent keep-alive connections.
-const CONNECTIONS: usize = 32;
-/// Measured rounds; each runs both endpoints, in alternating order.
-const ROUNDS: usize = 16;
-/// Requests per endpoint per round.
-const REQUESTS: usize = 1_500;
-/// Requests per endpoint before measuring (connections, caches, JWKS fetch).
+/// Concurrent keep-alive connections, to each server.
+const CONNECTIONS: usize = 50;
+/// Measured rounds; each runs every path once.
+const ROUNDS: usize = 12;
+/// Requests per path per round.
+const REQUESTS: usize = 2_000;
+/// Requests per round with tokens never seen before: each needs a freshly signed token.
+const FIRST_SEEN_REQUESTS: usize = 1_000;
+/// Requests per path before measuring (connections, JWKS fetch, caches).
 const WARM_UP_REQUESTS: usize = 500;
-/// Requests per endpoint through the router alone, before and after warming up.
-const IN_PROCESS_WARM_UP: u32 = 1_000;
-const IN_PROCESS_REQUESTS: u32 = 20_000;
-/// No round runs longer than this, whatever the machine.
+/// Distinct tokens the "repeating" paths cycle through, as many users would.
+const REPEATING_TOKENS: usize = 200;
+/// No path runs longer than this in one round, whatever the machine.
 const TIME_CAP: Duration = Duration::from_secs(20);
+/// How long the raw verification loops run, and their bound in count.
+const RAW_VERIFY_TIME: Duration = Duration::from_millis(1_500);
+const RAW_VERIFY_MAX: u32 = 200_000;
+/// Server threads are told apart from the client's by these names.
+const SERVER_THREAD: &str = "bench-server";
+const LOG_THREAD: &str = logging::WRITER_THREAD;
+/// The peer API's bad-signature figure (axum 0.7 + jwt-authorizer 0.15, ring, measured with
+/// wrk on this machine): the rate to beat.
+const PEER_BAD_SIGNATURE_RATE: f64 = 11_400.0;
 
-struct Round {
+/// A path under load: prebuilt requests, taken in turn, and the status each must answer.
+struct Target {
+    name: &'static str,
+    bare: bool,
+    requests: Arc<Vec<Vec<u8>>>,
+    /// Each request is sent at most once (tokens never seen before).
+    once: bool,
+    next: Arc<AtomicUsize>,
+    expected_status: u16,
+}
+
+impl Target {
+    fn new(
+        name: &'static str,
+        bare: bool,
+        requests: Vec<Vec<u8>>,
+        once: bool,
+        status: u16,
+    ) -> Self {
+        Self {
+            name,
+            bare,
+            requests: Arc::new(requests),
+            once,
+            next: Arc::new(AtomicUsize::new(0)),
+            expected_status: status,
+        }
+    }
+}
+
+fn request(path: &str, token: Option<&str>) -> Vec<u8> {
+    let mut request = format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\n");
+    if let Some(token) = token {
+        request.push_str(&format!("authorization: Bearer {token}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.into_bytes()
+}
+
+/// One keep-alive HTTP/1.1 connection: writes a request, reads the whole response.
+struct Connection {
+    address: SocketAddr,
+    stream: TcpStream,
+    buffer: Vec<u8>,
+}
+
+impl Connection {
+    async fn open(address: SocketAddr) -> std::io::Result<Self> {
+        let stream = TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self {
+            address,
+            stream,
+            buffer: Vec::with_capacity(4096),
+        })
+    }
+
+    /// The status of the answer to `request`, body read and discarded.
+    async fn exchange(&mut self, request: &[u8]) -> std::io::Result<u16> {
+        self.stream.write_all(request).await?;
+        self.buffer.clear();
+        let (head_length, status, body_length) = loop {
+            if let Some(head) = parse_head(&self.buffer)? {
+                break head;
+            }
+            self.read_more().await?;
+        };
+        while self.buffer.len() < head_length + body_length {
+            self.read_more().await?;
+        }
+        Ok(status)
+    }
+
+    async fn read_more(&mut self) -> std::io::Result<()> {
+        self.buffer.reserve(4096);
+        if self.stream.read_buf(&mut self.buffer).await? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        Ok(())
+    }
+
+    async fn reopen(&mut self) -> std::io::Result<()> {
+        *self = Self::open(self.address).await?;
+        Ok(())
+    }
+}
+
+/// Head length, status and `content-length` once the head is complete.
+fn parse_head(buffer: &[u8]) -> std::io::Result<Option<(usize, u16, usize)>> {
+    let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
+    let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") else {
+        return Ok(None);
+    };
+    let head = std::str::from_utf8(&buffer[..end]).map_err(|_| invalid())?;
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(invalid)?;
+    let length = lines
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())
+        .ok_or_else(invalid)?;
+    Ok(Some((end + 4, status, length)))
+}
+
+/// CPU time so far of the server's threads and of all the others (client, main), from Linux
+/// schedstat; `None` where the OS does not tell.
+fn cpu_times() -> Option<(Duration, Duration)> {
+    let mut server = Duration::ZERO;
+    let mut other = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path();
+        let Ok(schedstat) = std::fs::read_to_string(path.join("schedstat")) else {
+            continue;
+        };
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let nanoseconds: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
+        let time = Duration::from_nanos(nanoseconds);
+        let name = name.trim_end();
+        if name.starts_with(SERVER_THREAD) || name == LOG_THREAD {
+            server += time;
+        } else {
+            other += time;
+        }
+    }
+    Some((server, other))
+}
+
+#[derive(Default)]
+struct Sample {
     completed: usize,
     failed: usize,
     elapsed: Duration,
-    /// CPU time the whole process (server and client) spent, when the OS tells.
-    cpu: Option<Duration>,
+    server_cpu: Option<Duration>,
+    client_cpu: Option<Duration>,
     latencies: Vec<Duration>,
 }
 
-impl Round {
-    fn empty() -> Self {
-        Self {
-            completed: 0,
-            failed: 0,
-            elapsed: Duration::ZERO,
-            cpu: Some(Duration::ZERO),
-            latencies: Vec::new(),
-        }
-    }
-
-    fn absorb(&mut self, other: Round) {
+impl Sample {
+    fn absorb(&mut self, other: Sample) {
         self.completed += other.completed;
         self.failed += other.failed;
         self.elapsed += other.elapsed;
-        self.cpu = self.cpu.zip(other.cpu).map(|(mine, theirs)| mine + theirs);
+        let add = |mine: Option<Duration>, theirs: Option<Duration>| {
+            Some(mine.unwrap_or_default() + theirs?)
+        };
+        self.server_cpu = add(self.server_cpu, other.server_cpu);
+        self.client_cpu = add(self.client_cpu, other.client_cpu);
         self.latencies.extend(other.latencies);
     }
 
-    fn cpu_per_request(&self) -> Option<Duration> {
-        let completed = u32::try_from(self.completed)
-            .ok()
-            .filter(|completed| *completed > 0)?;
-        self.cpu.map(|cpu| cpu / completed)
-    }
-
-    fn requests_per_second(&self) -> f64 {
+    fn rate(&self) -> f64 {
         self.completed as f64 / self.elapsed.as_secs_f64()
     }
 
+    fn per_request(&self, cpu: Option<Duration>) -> f64 {
+        match cpu {
+            Some(cpu) if self.completed > 0 => cpu.as_secs_f64() * 1e6 / self.completed as f64,
+            _ => f64::NAN,
+        }
+    }
+
     /// Needs `latencies` sorted.
-    fn percentile(&self, fraction: f64) -> Duration {
+    fn percentile(&self, fraction: f64) -> f64 {
         if self.latencies.is_empty() {
-            return Duration::ZERO;
+            return f64::NAN;
         }
         let index = ((self.latencies.len() as f64 - 1.0) * fraction).round() as usize;
-        self.latencies[index]
+        self.latencies[index].as_secs_f64() * 1e6
     }
 }
 
-/// Sends `requests` GETs over `CONNECTIONS` concurrent workers, stopping early at `TIME_CAP`.
+/// Sends up to `count` requests of `target` over every connection, stopping at `TIME_CAP`.
 async fn drive(
-    client: &reqwest::Client,
-    url: &str,
-    authorization: Option<&HeaderValue>,
-    requests: usize,
-) -> Round {
+    connections: Vec<Connection>,
+    target: &Target,
+    count: usize,
+) -> (Vec<Connection>, Sample) {
+    let remaining = Arc::new(AtomicUsize::new(count));
+    let cpu_before = cpu_times();
     let started = Instant::now();
-    let cpu_before = process_cpu_time();
     let deadline = started + TIME_CAP;
-    let remaining = Arc::new(AtomicUsize::new(requests));
-    let mut workers = Vec::new();
-    for _ in 0..CONNECTIONS {
-        let client = client.clone();
-        let url = url.to_owned();
-        let authorization = authorization.cloned();
-        let remaining = remaining.clone();
-        workers.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut failed = 0;
-            let take = || {
-                remaining.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                    left.checked_sub(1)
-                })
-            };
-            while Instant::now() < deadline && take().is_ok() {
-                let sent = Instant::now();
-                let mut request = client.get(&url);
-                if let Some(value) = &authorization {
-                    request = request.header(AUTHORIZATION, value.clone());
-                }
-                let answered = match request.send().await {
-                    Ok(response) if response.status().is_success() => {
-                        response.bytes().await.is_ok()
-                    }
-                    _ => false,
+    let workers: Vec<_> = connections
+        .into_iter()
+        .map(|mut connection| {
+            let remaining = Arc::clone(&remaining);
+            let requests = Arc::clone(&target.requests);
+            let next = Arc::clone(&target.next);
+            let once = target.once;
+            let expected = target.expected_status;
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut failed = 0;
+                let take = || {
+                    remaining.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                        left.checked_sub(1)
+                    })
                 };
-                if answered {
-                    latencies.push(sent.elapsed());
-                } else {
-                    failed += 1;
+                while Instant::now() < deadline && take().is_ok() {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    if once && index >= requests.len() {
+                        break;
+                    }
+                    let sent = Instant::now();
+                    match connection.exchange(&requests[index % requests.len()]).await {
+                        Ok(status) if status == expected => latencies.push(sent.elapsed()),
+                        Ok(_) => failed += 1,
+                        Err(_) => {
+                            failed += 1;
+                            if connection.reopen().await.is_err() {
+                                break;
+                            }
+                        }
+                    }
                 }
-            }
-            (latencies, failed)
-        }));
-    }
-    let mut round = Round::empty();
+                (connection, latencies, failed)
+            })
+        })
+        .collect();
+    let mut connections = Vec::with_capacity(CONNECTIONS);
+    let mut sample = Sample::default();
     for worker in workers {
-        let (latencies, failed) = worker.await.expect("load worker");
-        round.completed += latencies.len();
-        round.failed += failed;
-        round.latencies.extend(latencies);
+        let (connection, latencies, failed) = worker.await.expect("load worker");
+        connections.push(connection);
+        sample.completed += latencies.len();
+        sample.failed += failed;
+        sample.latencies.extend(latencies);
     }
-    round.elapsed = started.elapsed();
-    round.cpu = process_cpu_time()
-        .zip(cpu_before)
-        .map(|(after, before)| after.saturating_sub(before));
-    round
+    sample.elapsed = started.elapsed();
+    if let (Some(after), Some(before)) = (cpu_times(), cpu_before) {
+        sample.server_cpu = Some(after.0.saturating_sub(before.0));
+        sample.client_cpu = Some(after.1.saturating_sub(before.1));
+    }
+    (connections, sample)
 }
 
-/// CPU time of all this process's threads, in nanoseconds precision (Linux schedstat). Unlike
-/// wall-clock rates it barely moves when other programs load the machine.
-fn process_cpu_time() -> Option<Duration> {
-    let mut total = Duration::ZERO;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let schedstat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
-        let nanoseconds: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
-        total += Duration::from_nanos(nanoseconds);
-    }
-    Some(total)
+/// A compact RS256 token for `claims`, signed with ring (several times faster than the rsa
+/// crate, which matters when minting thousands).
+fn sign_with_ring(key: &ring::signature::RsaKeyPair, kid: &str, claims: &Value) -> String {
+    let message = format!(
+        "{}.{}",
+        base64url::encode(rs256_header(kid).to_string()),
+        base64url::encode(claims.to_string())
+    );
+    let mut signature = vec![0; key.public().modulus_len()];
+    key.sign(
+        &ring::signature::RSA_PKCS1_SHA256,
+        &ring::rand::SystemRandom::new(),
+        message.as_bytes(),
+        &mut signature,
+    )
+    .expect("rs256 signing");
+    format!("{message}.{}", base64url::encode(signature))
 }
 
-/// Mean time per request through the router alone (no sockets, no client), after `warm_up`.
-async fn in_process_cost(
-    router: &axum::Router,
-    url: &str,
-    authorization: Option<&HeaderValue>,
-) -> Duration {
-    let one = || async {
-        let mut request = axum::http::Request::get(url);
-        if let Some(value) = authorization {
-            request = request.header(AUTHORIZATION, value.clone());
-        }
-        let request = request.body(axum::body::Body::empty()).expect("request");
-        let response = router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible router");
-        assert!(
-            response.status().is_success(),
-            "{url} answered {}",
-            response.status()
-        );
-        axum::body::to_bytes(response.into_body(), 64 * 1024)
-            .await
-            .expect("body");
-    };
-    for _ in 0..IN_PROCESS_WARM_UP {
-        one().await;
+/// `count` distinct valid tokens, one subject each, signed on every core.
+fn mint(key: &TestKey, issuer: &str, first: usize, count: usize) -> Vec<String> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = count.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|thread| {
+                scope.spawn(move || {
+                    let pair = ring::signature::RsaKeyPair::from_der(&key.pkcs1_der)
+                        .expect("ring key pair");
+                    let start = first + thread * per_thread;
+                    let end = (start + per_thread).min(first + count);
+                    (start..end)
+                        .map(|index| {
+                            let mut claims = valid_claims(issuer);
+                            claims["sub"] = Value::from(format!("auth0|user-{index}"));
+                            sign_with_ring(&pair, key.kid, &claims)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().expect("minting thread"))
+            .collect()
+    })
+}
+
+/// The same token with one signature byte changed: well-formed, right `kid`, forged.
+fn forged(token: &str) -> String {
+    let (message, signature) = token.rsplit_once('.').expect("compact jws");
+    let mut signature = base64url::decode(signature).expect("base64url signature");
+    signature[10] ^= 0x55;
+    format!("{message}.{}", base64url::encode(signature))
+}
+
+/// Verifications per second on this thread, and the time each takes.
+fn raw_rate(mut verify: impl FnMut() -> bool) -> (f64, f64) {
+    for _ in 0..50 {
+        assert!(verify(), "raw verification failed");
     }
     let started = Instant::now();
-    for _ in 0..IN_PROCESS_REQUESTS {
-        one().await;
+    let mut done = 0_u32;
+    while started.elapsed() < RAW_VERIFY_TIME && done < RAW_VERIFY_MAX {
+        for _ in 0..20 {
+            assert!(verify(), "raw verification failed");
+        }
+        done += 20;
     }
-    started.elapsed() / IN_PROCESS_REQUESTS
+    let each = started.elapsed().as_secs_f64() / f64::from(done);
+    (1.0 / each, each * 1e6)
 }
 
-fn report(name: &str, round: &Round) {
+/// The binary's logging as it is: formatted and written on the request's thread.
+mod logging {
+    use std::io::Write;
+    use std::sync::Mutex;
+
+    pub const WRITER_THREAD: &str = "log-writer";
+
+    pub struct Guard;
+
+    impl Guard {
+        pub fn dropped_lines(&self) -> u64 {
+            0
+        }
+    }
+
+    pub fn init(
+        filter: &str,
+        writer: impl Write + Send + 'static,
+        ansi: bool,
+    ) -> Result<Guard, tracing_subscriber::util::TryInitError> {
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::fmt()
+            .with_ansi(ansi)
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(Mutex::new(writer))
+            .finish()
+            .try_init()?;
+        Ok(Guard)
+    }
+}
+
+/// A `/dev/null` that counts the lines written to it, so the run shows the log was on.
+struct CountingNull {
+    file: std::fs::File,
+    lines: Arc<AtomicU64>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl Write for CountingNull {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let written = self.file.write(buffer)?;
+        let lines = buffer[..written]
+            .iter()
+            .filter(|byte| **byte == b'\n')
+            .count();
+        self.lines.fetch_add(lines as u64, Ordering::Relaxed);
+        self.bytes.fetch_add(written as u64, Ordering::Relaxed);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The answer of `/api/public`, served without any layer.
+async fn bare_public() -> axum::Json<Value> {
+    axum::Json(serde_json::json!({ "message": PUBLIC_MESSAGE }))
+}
+
+fn report(name: &str, sample: &Sample) {
     println!(
-        "{name:<13} {:>6} ok {:>3} failed {:>8.0} req/s  p50 {:>6.0} µs  p99 {:>6.0} µs  cpu {:>5.1} µs/request",
-        round.completed,
-        round.failed,
-        round.requests_per_second(),
-        round.percentile(0.50).as_secs_f64() * 1e6,
-        round.percentile(0.99).as_secs_f64() * 1e6,
-        round
-            .cpu_per_request()
-            .map_or(f64::NAN, |cpu| cpu.as_secs_f64() * 1e6),
+        "{name:<40} {:>7} {:>6} {:>9.0} {:>8.0} {:>8.0} {:>10.1} {:>10.1}",
+        sample.completed,
+        sample.failed,
+        sample.rate(),
+        sample.percentile(0.50),
+        sample.percentile(0.99),
+        sample.per_request(sample.server_cpu),
+        sample.per_request(sample.client_cpu),
+    );
+}
+
+fn ratio_line(name: &str, overall: f64, rounds: &mut [f64], goal: f64) {
+    rounds.sort_by(f64::total_cmp);
+    let median = rounds.get(rounds.len() / 2).copied().unwrap_or(f64::NAN);
+    let verdict = if overall >= goal { "met" } else { "MISSED" };
+    println!(
+        "{name:<52} {overall:>6.2}x  (median of rounds {median:.2}x)  goal >= {goal:.1}x  {verdict}"
     );
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let lines = Arc::new(AtomicU64::new(0));
+    let bytes = Arc::new(AtomicU64::new(0));
+    let null = CountingNull {
+        file: std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/null")
+            .expect("/dev/null"),
+        lines: Arc::clone(&lines),
+        bytes: Arc::clone(&bytes),
+    };
+    let log_guard = logging::init("info", null, false).expect("logging");
+
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name(SERVER_THREAD)
         .enable_all()
         .build()
-        .expect("tokio runtime");
-    runtime.block_on(async {
+        .expect("server runtime");
+    let (jwks, app_address, bare_address) = server_runtime.block_on(async {
         let jwks = JwksServer::start(&[primary_key()]).await;
         let config = Config::new(&jwks.issuer, AUDIENCE).expect("config");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
-        let address = listener.local_addr().expect("local address");
-        let server = tokio::spawn(async move { axum::serve(listener, app(config)).await });
-
-        let token = sign(&rs256_header(primary_key().kid), &valid_claims(&jwks.issuer), primary_key());
-        // Built once, so the client does not re-validate the header on every request.
-        let bearer = HeaderValue::from_str(&format!("Bearer {token}")).expect("header value");
-        let client = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("http client");
-        let public_url = format!("http://{address}/api/public");
-        let private_url = format!("http://{address}/api/private");
-
-        let warm_public = drive(&client, &public_url, None, WARM_UP_REQUESTS).await;
-        let warm_private = drive(&client, &private_url, Some(&bearer), WARM_UP_REQUESTS).await;
-        assert_eq!(warm_public.failed + warm_private.failed, 0, "warm-up requests failed");
-
-        println!("{CONNECTIONS} keep-alive connections; {ROUNDS} alternating rounds of {REQUESTS} requests per endpoint");
-        let mut public = Round::empty();
-        let mut private = Round::empty();
-        let mut round_ratios = Vec::new();
-        for round in 0..ROUNDS {
-            // Alternate the order so neither endpoint always runs on a warmer or quieter machine.
-            let (public_round, private_round) = if round % 2 == 0 {
-                let public_round = drive(&client, &public_url, None, REQUESTS).await;
-                (public_round, drive(&client, &private_url, Some(&bearer), REQUESTS).await)
-            } else {
-                let private_round = drive(&client, &private_url, Some(&bearer), REQUESTS).await;
-                (drive(&client, &public_url, None, REQUESTS).await, private_round)
-            };
-            round_ratios.push(private_round.requests_per_second() / public_round.requests_per_second());
-            public.absorb(public_round);
-            private.absorb(private_round);
-        }
-        public.latencies.sort_unstable();
-        private.latencies.sort_unstable();
-        report("/api/public", &public);
-        report("/api/private", &private);
-        round_ratios.sort_by(f64::total_cmp);
-        println!(
-            "ratio private/public: {:.3} overall, {:.3} median of rounds (goal >= 0.9)",
-            private.requests_per_second() / public.requests_per_second(),
-            round_ratios[round_ratios.len() / 2],
-        );
-        if let (Some(public_cpu), Some(private_cpu)) = (public.cpu_per_request(), private.cpu_per_request()) {
-            // Throughput when the CPU is the bottleneck, free of other programs' load.
-            println!(
-                "ratio private/public by cpu per request: {:.3}",
-                public_cpu.as_secs_f64() / private_cpu.as_secs_f64()
-            );
-        }
-
-        // The same comparison without sockets or client: what validating a token itself costs.
-        let router = app(Config::new(&jwks.issuer, AUDIENCE).expect("config"));
-        let public_cost = in_process_cost(&router, "/api/public", None).await;
-        let private_cost = in_process_cost(&router, "/api/private", Some(&bearer)).await;
-        println!(
-            "in-process (router only): /api/public {:.1} µs/request, /api/private {:.1} µs/request",
-            public_cost.as_secs_f64() * 1e6,
-            private_cost.as_secs_f64() * 1e6,
-        );
-        server.abort();
+        let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let bare_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let app_address = app_listener.local_addr().expect("local address");
+        let bare_address = bare_listener.local_addr().expect("local address");
+        tokio::spawn(async move { axum::serve(app_listener, app(config)).await });
+        let bare = axum::Router::new().route("/api/public", axum::routing::get(bare_public));
+        tokio::spawn(async move { axum::serve(bare_listener, bare).await });
+        (jwks, app_address, bare_address)
     });
+
+    let key = primary_key();
+    let first_seen_count = WARM_UP_REQUESTS + ROUNDS * FIRST_SEEN_REQUESTS;
+    let minting = Instant::now();
+    let repeating = mint(key, &jwks.issuer, 0, REPEATING_TOKENS);
+    let first_seen = mint(key, &jwks.issuer, REPEATING_TOKENS, first_seen_count);
+    println!(
+        "minted {} tokens in {:.1} s",
+        repeating.len() + first_seen.len(),
+        minting.elapsed().as_secs_f64()
+    );
+    let bad_signature = forged(&repeating[0]);
+
+    let public_request = request("/api/public", None);
+    let for_each = |path: &str, tokens: &[String]| -> Vec<Vec<u8>> {
+        tokens
+            .iter()
+            .map(|token| request(path, Some(token)))
+            .collect()
+    };
+    let targets = [
+        Target::new(
+            "bare axum handler, no middleware",
+            true,
+            vec![public_request.clone()],
+            false,
+            200,
+        ),
+        Target::new("/api/public", false, vec![public_request], false, 200),
+        Target::new(
+            "/api/private, repeating tokens",
+            false,
+            for_each("/api/private", &repeating),
+            false,
+            200,
+        ),
+        Target::new(
+            "/api/private, first-seen tokens",
+            false,
+            for_each("/api/private", &first_seen),
+            true,
+            200,
+        ),
+        Target::new(
+            "/api/private, bad signature",
+            false,
+            vec![request("/api/private", Some(&bad_signature))],
+            false,
+            401,
+        ),
+        Target::new(
+            "/api/private, no token",
+            false,
+            vec![request("/api/private", None)],
+            false,
+            401,
+        ),
+        Target::new(
+            "/api/private-scoped, repeating tokens",
+            false,
+            for_each("/api/private-scoped", &repeating),
+            false,
+            200,
+        ),
+    ];
+    let [
+        bare,
+        public,
+        repeated,
+        fresh,
+        forged_target,
+        anonymous,
+        scoped,
+    ] = &targets;
+
+    let client = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let samples = client.block_on(async {
+        let open = |address| async move {
+            let mut connections = Vec::with_capacity(CONNECTIONS);
+            for _ in 0..CONNECTIONS {
+                connections.push(Connection::open(address).await.expect("connect"));
+            }
+            connections
+        };
+        let mut app_connections = open(app_address).await;
+        let mut bare_connections = open(bare_address).await;
+        for target in &targets {
+            let pool = if target.bare {
+                &mut bare_connections
+            } else {
+                &mut app_connections
+            };
+            let (back, warm) = drive(std::mem::take(pool), target, WARM_UP_REQUESTS).await;
+            *pool = back;
+            assert_eq!(warm.failed, 0, "warm-up of {} failed", target.name);
+        }
+
+        let mut samples: Vec<Vec<Sample>> = targets.iter().map(|_| Vec::new()).collect();
+        for round in 0..ROUNDS {
+            for offset in 0..targets.len() {
+                let index = (round + offset) % targets.len();
+                let target = &targets[index];
+                let count = if target.once {
+                    FIRST_SEEN_REQUESTS
+                } else {
+                    REQUESTS
+                };
+                let pool = if target.bare {
+                    &mut bare_connections
+                } else {
+                    &mut app_connections
+                };
+                let (back, sample) = drive(std::mem::take(pool), target, count).await;
+                *pool = back;
+                samples[index].push(sample);
+            }
+        }
+        samples
+    });
+
+    let (ring_rate, ring_micros) = {
+        let (modulus, exponent) = key.public_components();
+        let components = ring::signature::RsaPublicKeyComponents {
+            n: modulus,
+            e: exponent,
+        };
+        let (message, signature) = repeating[0].rsplit_once('.').expect("compact jws");
+        let signature = base64url::decode(signature).expect("signature");
+        raw_rate(|| {
+            components
+                .verify(
+                    &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                    message.as_bytes(),
+                    &signature,
+                )
+                .is_ok()
+        })
+    };
+    let (rust_crypto_rate, rust_crypto_micros) = {
+        let (modulus, exponent) = key.public_components();
+        let decoding = jsonwebtoken::DecodingKey::from_rsa_raw_components(&modulus, &exponent);
+        let (message, signature) = repeating[0].rsplit_once('.').expect("compact jws");
+        raw_rate(|| {
+            jsonwebtoken::crypto::verify(
+                signature,
+                message.as_bytes(),
+                &decoding,
+                jsonwebtoken::Algorithm::RS256,
+            )
+            .unwrap_or(false)
+        })
+    };
+
+    println!(
+        "\n{CONNECTIONS} keep-alive connections, {ROUNDS} rounds in rotating order; \
+         {REQUESTS} requests per path per round ({FIRST_SEEN_REQUESTS} first-seen)"
+    );
+    println!(
+        "{:<40} {:>7} {:>6} {:>9} {:>8} {:>8} {:>10} {:>10}",
+        "path", "ok", "failed", "req/s", "p50 µs", "p99 µs", "server µs", "client µs"
+    );
+    let mut totals = Vec::new();
+    for (target, rounds) in targets.iter().zip(&samples) {
+        let mut total = Sample::default();
+        for round in rounds {
+            total.absorb(Sample {
+                completed: round.completed,
+                failed: round.failed,
+                elapsed: round.elapsed,
+                server_cpu: round.server_cpu,
+                client_cpu: round.client_cpu,
+                latencies: round.latencies.clone(),
+            });
+        }
+        total.latencies.sort_unstable();
+        report(target.name, &total);
+        totals.push(total);
+    }
+    println!(
+        "{:<40} {:>24.0} verifies/s, {ring_micros:.1} µs each",
+        "raw RS256 verify, ring, 1 core", ring_rate
+    );
+    println!(
+        "{:<40} {:>24.0} verifies/s, {rust_crypto_micros:.1} µs each",
+        "raw RS256 verify, rust_crypto, 1 core", rust_crypto_rate
+    );
+    println!(
+        "access log: {} lines, {} bytes written, {} dropped",
+        lines.load(Ordering::Relaxed),
+        bytes.load(Ordering::Relaxed),
+        log_guard.dropped_lines()
+    );
+
+    let index_of = |wanted: &Target| {
+        targets
+            .iter()
+            .position(|target| std::ptr::eq(target, wanted))
+            .expect("target")
+    };
+    let rate_of = |target: &Target| totals[index_of(target)].rate();
+    let round_ratios = |numerator: &Target, denominator: Option<&Target>, constant: f64| {
+        let mine = &samples[index_of(numerator)];
+        match denominator {
+            Some(denominator) => mine
+                .iter()
+                .zip(&samples[index_of(denominator)])
+                .map(|(mine, theirs)| mine.rate() / theirs.rate())
+                .collect::<Vec<_>>(),
+            None => mine.iter().map(|mine| mine.rate() / constant).collect(),
+        }
+    };
+    println!("\nratios (wall-clock rates of this run)");
+    ratio_line(
+        "public / bare axum handler",
+        rate_of(public) / rate_of(bare),
+        &mut round_ratios(public, Some(bare), 0.0),
+        0.9,
+    );
+    ratio_line(
+        "private, repeating tokens / public",
+        rate_of(repeated) / rate_of(public),
+        &mut round_ratios(repeated, Some(public), 0.0),
+        0.9,
+    );
+    ratio_line(
+        "private, first-seen tokens / raw ring verify",
+        rate_of(fresh) / ring_rate,
+        &mut round_ratios(fresh, None, ring_rate),
+        1.0,
+    );
+    ratio_line(
+        "private, bad signature / raw ring verify",
+        rate_of(forged_target) / ring_rate,
+        &mut round_ratios(forged_target, None, ring_rate),
+        1.0,
+    );
+    ratio_line(
+        "private, bad signature / peer (11,400 req/s)",
+        rate_of(forged_target) / PEER_BAD_SIGNATURE_RATE,
+        &mut round_ratios(forged_target, None, PEER_BAD_SIGNATURE_RATE),
+        1.0,
+    );
+    println!(
+        "(no token: {:.0} req/s, private-scoped: {:.0} req/s, raw ring / rust_crypto: {:.1}x)",
+        rate_of(anonymous),
+        rate_of(scoped),
+        ring_rate / rust_crypto_rate
+    );
+
+    let failed: usize = totals.iter().map(|total| total.failed).sum();
+    drop(log_guard);
+    server_runtime.shutdown_timeout(Duration::from_secs(1));
+    assert_eq!(failed, 0, "some requests got another answer than expected");
 }

@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 pub struct TestKey {
     pub kid: &'static str,
     pub encoding: EncodingKey,
+    /// The private key as PKCS #1 DER, for signers other than jsonwebtoken.
+    pub pkcs1_der: Vec<u8>,
     public: RsaPublicKey,
 }
 
@@ -25,6 +27,7 @@ impl TestKey {
         Self {
             kid,
             encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            pkcs1_der: der.as_bytes().to_vec(),
             public: private.to_public_key(),
         }
     }
@@ -39,6 +42,11 @@ impl TestKey {
             "n": base64url::encode(self.public.n().to_bytes_be()),
             "e": base64url::encode(self.public.e().to_bytes_be()),
         })
+    }
+
+    /// The public modulus and exponent, big-endian.
+    pub fn public_components(&self) -> (Vec<u8>, Vec<u8>) {
+        (self.public.n().to_bytes_be(), self.public.e().to_bytes_be())
     }
 
     /// The public key as SPKI PEM, the bytes an HS256 key-confusion attack would use.
