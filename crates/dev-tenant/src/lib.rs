@@ -1,6 +1,6 @@
 //! A local, Auth0-compatible authorization server for development and tests: OpenID Connect
 //! discovery, JWKS, `/authorize` (code + PKCE, implicit), a login page, `/oauth/token`,
-//! `/userinfo` and logout, all in memory, binding to loopback only.
+//! `/oauth/revoke`, `/userinfo` and logout, all in memory, binding to loopback only.
 
 #![warn(missing_docs)]
 
@@ -17,12 +17,14 @@ pub mod redirect;
 pub mod routes;
 pub mod state;
 pub mod store;
+pub mod token_request;
 pub mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::routing::{get, post};
@@ -34,9 +36,12 @@ pub use config::{ConfigError, TenantConfig};
 pub use keys::{KeyError, SigningKeys};
 
 use clock::Clock;
-use routes::{assets, authorize as authorize_route, discovery, login, logout, token, userinfo};
+use routes::{
+    assets, authorize as authorize_route, discovery, login, logout, revoke, token, userinfo,
+};
 use state::AppState;
 use store::{RefreshPolicy, Store, StoreLimits};
+use token_request::MAX_BODY_BYTES;
 
 /// How a tenant runs beyond what its configuration says: the clock it measures lifetimes with
 /// and the caps of its stores. `Default` is the system clock and [`StoreLimits::default`].
@@ -81,7 +86,14 @@ pub fn app_with_state(
             get(discovery::openid_configuration),
         )
         .route("/.well-known/jwks.json", get(discovery::jwks))
-        .route("/oauth/token", post(token::token))
+        .route(
+            "/oauth/token",
+            post(token::token).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route(
+            "/oauth/revoke",
+            post(revoke::revoke).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route(
             "/userinfo",
             get(userinfo::userinfo).post(userinfo::userinfo),

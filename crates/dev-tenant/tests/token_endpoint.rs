@@ -635,3 +635,62 @@ async fn access_tokens_live_as_long_as_configured() {
         Some(5)
     );
 }
+
+async fn post_json(router: &axum::Router, body: &str) -> Reply {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/oauth/token")
+        .header(CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    send(router, request).await
+}
+
+#[tokio::test]
+async fn repeated_json_members_are_invalid_request_like_repeated_form_parameters() {
+    let router = tenant();
+    let code = code_for(&router, "reader@example.com", &[]).await;
+    let body = format!(
+        r#"{{"grant_type":"authorization_code","client_id":"{CLIENT_ID}","code":"forged","code":"{code}","code_verifier":"{VERIFIER}","redirect_uri":"{CALLBACK}"}}"#
+    );
+    let reply = post_json(&router, &body).await;
+    assert_oauth_error(&reply, StatusCode::BAD_REQUEST, "invalid_request");
+    assert!(reply.body.contains("repeated"), "{}", reply.body);
+    // The refused request consumed nothing: the code still redeems once.
+    assert_eq!(
+        redeem(&router, &code, VERIFIER).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn json_bodies_that_are_not_objects_or_not_json_say_which() {
+    let router = tenant();
+    let not_object = post_json(&router, r#"["grant_type"]"#).await;
+    assert_oauth_error(&not_object, StatusCode::BAD_REQUEST, "invalid_request");
+    assert!(
+        not_object.body.contains("JSON object"),
+        "{}",
+        not_object.body
+    );
+    let not_json = post_json(&router, r#"{"grant_type":"#).await;
+    assert_oauth_error(&not_json, StatusCode::BAD_REQUEST, "invalid_request");
+    assert!(
+        not_json.body.contains("not valid JSON"),
+        "{}",
+        not_json.body
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_16_kib_is_refused_with_413() {
+    let padding = "a".repeat(16 * 1024);
+    let reply = post_form(
+        &tenant(),
+        "/oauth/token",
+        &[("grant_type", "refresh_token"), ("padding", &padding)],
+        None,
+    )
+    .await;
+    assert_oauth_error(&reply, StatusCode::PAYLOAD_TOO_LARGE, "invalid_request");
+}

@@ -44,6 +44,7 @@ async fn discovery_document_has_exactly_auth0s_members_and_values() {
             "userinfo_endpoint": "http://localhost:3002/userinfo",
             "jwks_uri": "http://localhost:3002/.well-known/jwks.json",
             "end_session_endpoint": "http://localhost:3002/oidc/logout",
+            "revocation_endpoint": "http://localhost:3002/oauth/revoke",
             "scopes_supported": ["openid", "profile", "email", "offline_access", "read:messages"],
             "response_types_supported": ["code", "token id_token", "id_token"],
             "response_modes_supported": ["query", "fragment", "web_message"],

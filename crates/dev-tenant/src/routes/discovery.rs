@@ -47,7 +47,7 @@ pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Prov
         userinfo_endpoint: Some(format!("{issuer}userinfo")),
         jwks_uri: format!("{issuer}.well-known/jwks.json"),
         end_session_endpoint: Some(format!("{issuer}oidc/logout")),
-        revocation_endpoint: None,
+        revocation_endpoint: Some(format!("{issuer}oauth/revoke")),
         scopes_supported: scopes,
         response_types_supported: [
             ResponseType::Code,

@@ -7,5 +7,6 @@ pub mod authorize;
 pub mod discovery;
 pub mod login;
 pub mod logout;
+pub mod revoke;
 pub mod token;
 pub mod userinfo;

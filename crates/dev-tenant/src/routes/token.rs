@@ -1,153 +1,26 @@
 //! `POST /oauth/token` (RFC 6749 section 3.2): the `authorization_code` grant with PKCE and the
 //! `refresh_token` grant with rotation. Bodies may be form-encoded or JSON, as Auth0 accepts.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::rejection::BytesRejection;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use oidc_protocol::{OAuthErrorResponse, RefreshToken, Scope, TokenResponse};
+use oidc_protocol::{RefreshToken, Scope, TokenResponse};
 
 use crate::state::SharedState;
 use crate::store::RefreshRefusal;
+use crate::token_request::{TokenError, no_store, parameters};
 use crate::tokens::mint;
-
-/// A token endpoint error (RFC 6749 5.2).
-#[derive(Debug, thiserror::Error)]
-pub enum TokenError {
-    /// A parameter is missing, repeated or malformed.
-    #[error("invalid_request: {0}")]
-    InvalidRequest(&'static str),
-    /// The client is unknown.
-    #[error("invalid_client")]
-    InvalidClient,
-    /// The code or refresh token is invalid, expired, used, or bound to something else.
-    #[error("invalid_grant: {0}")]
-    InvalidGrant(&'static str),
-    /// The grant type is not implemented.
-    #[error("unsupported_grant_type")]
-    UnsupportedGrantType,
-    /// Signing failed.
-    #[error("server_error")]
-    Server,
-}
-
-impl IntoResponse for TokenError {
-    fn into_response(self) -> Response {
-        let (status, error, description) = match self {
-            Self::InvalidRequest(description) => {
-                (StatusCode::BAD_REQUEST, "invalid_request", description)
-            }
-            Self::InvalidClient => (StatusCode::UNAUTHORIZED, "invalid_client", "Unknown client"),
-            Self::InvalidGrant(description) => {
-                (StatusCode::BAD_REQUEST, "invalid_grant", description)
-            }
-            Self::UnsupportedGrantType => (
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "Only authorization_code and refresh_token are supported",
-            ),
-            Self::Server => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "Internal error",
-            ),
-        };
-        // RFC 6749 5.2 asks for a WWW-Authenticate challenge only when the client authenticated
-        // with the Authorization header; public clients never do, and a Basic challenge would
-        // make browsers prompt for a password.
-        (
-            status,
-            no_store(),
-            Json(OAuthErrorResponse {
-                error: error.to_owned(),
-                error_description: Some(description.to_owned()),
-            }),
-        )
-            .into_response()
-    }
-}
-
-fn no_store() -> [(axum::http::HeaderName, HeaderValue); 2] {
-    [
-        (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        (PRAGMA, HeaderValue::from_static("no-cache")),
-    ]
-}
-
-/// Reads form or JSON parameters; a form parameter given twice is refused (RFC 6749 3.2).
-fn parameters(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, TokenError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
-    let media_type = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let mut params = HashMap::new();
-    match media_type.as_str() {
-        "application/x-www-form-urlencoded" => {
-            for (name, value) in url::form_urlencoded::parse(body) {
-                if params
-                    .insert(name.into_owned(), value.into_owned())
-                    .is_some()
-                {
-                    return Err(TokenError::InvalidRequest("A parameter is repeated"));
-                }
-            }
-        }
-        "application/json" => {
-            let value: serde_json::Value = serde_json::from_slice(body)
-                .map_err(|_| TokenError::InvalidRequest("The body is not valid JSON"))?;
-            let object = value
-                .as_object()
-                .ok_or(TokenError::InvalidRequest("The body must be a JSON object"))?;
-            for (name, value) in object {
-                match value {
-                    serde_json::Value::String(text) => {
-                        params.insert(name.clone(), text.clone());
-                    }
-                    // auth0-spa-js spreads its authorizationParams into refresh requests, so
-                    // numbers such as `max_age` or `timeout` arrive as JSON numbers; Auth0
-                    // accepts them, and none of the parameters read here is numeric anyway.
-                    serde_json::Value::Number(number) => {
-                        params.insert(name.clone(), number.to_string());
-                    }
-                    serde_json::Value::Bool(flag) => {
-                        params.insert(name.clone(), flag.to_string());
-                    }
-                    serde_json::Value::Null => {}
-                    _ => {
-                        return Err(TokenError::InvalidRequest(
-                            "Parameters must be strings, numbers or booleans",
-                        ));
-                    }
-                }
-            }
-        }
-        _ => {
-            return Err(TokenError::InvalidRequest(
-                "Content-Type must be application/x-www-form-urlencoded or application/json",
-            ));
-        }
-    }
-    params.retain(|_, value| !value.is_empty());
-    Ok(params)
-}
 
 /// `POST /oauth/token`.
 pub async fn token(
     State(state): State<SharedState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, TokenError> {
-    let params = parameters(&headers, &body)?;
+    let params = parameters(&headers, body)?;
     let param = |name: &'static str| params.get(name).map(String::as_str);
     let client_id =
         param("client_id").ok_or(TokenError::InvalidRequest("client_id is required"))?;
