@@ -17,7 +17,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
-use jsonwebtoken::DecodingKey;
 use oidc_protocol::{
     DiscoveryError, HttpUrl, Issuer, JwksError, KeyRejection, ProviderMetadata,
     rs256_verification_keys,
@@ -25,9 +24,10 @@ use oidc_protocol::{
 use reqwest::header::ACCEPT;
 
 use crate::config::JwksSettings;
+use crate::rs256::Rs256Key;
 
 /// Verification keys by `kid`, decoded and checked once per JWKS fetch, not per request.
-type KeySet = HashMap<String, Arc<DecodingKey>>;
+type KeySet = HashMap<String, Arc<Rs256Key>>;
 
 /// Why keys could not be fetched.
 #[derive(Debug, thiserror::Error)]
@@ -84,13 +84,13 @@ struct CachedKeys {
 
 /// A cache lookup: a key younger than `max_age`, an older one, or none.
 enum Cached {
-    Fresh(Arc<DecodingKey>),
-    Stale(Arc<DecodingKey>),
+    Fresh(Arc<Rs256Key>),
+    Stale(Arc<Rs256Key>),
     Missing,
 }
 
 impl Cached {
-    fn any(self) -> Option<Arc<DecodingKey>> {
+    fn any(self) -> Option<Arc<Rs256Key>> {
         match self {
             Cached::Fresh(key) | Cached::Stale(key) => Some(key),
             Cached::Missing => None,
@@ -158,7 +158,7 @@ impl JwksCache {
     /// # Errors
     /// [`KeyLookupError::UnknownKeyId`] when the issuer does not list the key,
     /// [`KeyLookupError::Unavailable`] when it is not cached and the issuer cannot be reached.
-    pub(crate) async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, KeyLookupError> {
+    pub(crate) async fn key(&self, kid: &str) -> Result<Arc<Rs256Key>, KeyLookupError> {
         let stale = match self.shared.cached(kid) {
             Cached::Fresh(key) => return Ok(key),
             Cached::Stale(key) => Some(key),
@@ -206,7 +206,7 @@ impl KeySource {
         &self,
         kid: &str,
         fetches_before: u64,
-    ) -> Result<Arc<DecodingKey>, KeyLookupError> {
+    ) -> Result<Arc<Rs256Key>, KeyLookupError> {
         let mut state = self.refresh.lock().await;
         // Without a fresh fetch, a stale key is still better than none (never a 503 for it).
         let in_hand = |state: &RefreshState| self.cached(kid).any().ok_or_else(|| state.outcome());
@@ -351,8 +351,8 @@ fn key_set(document: &[u8]) -> Result<KeySet, JwksError> {
         .keys
         .iter()
         .map(|key| {
-            let decoding_key = DecodingKey::from_rsa_raw_components(key.modulus(), key.exponent());
-            (key.kid().to_owned(), Arc::new(decoding_key))
+            let verification_key = Rs256Key::new(key.modulus(), key.exponent());
+            (key.kid().to_owned(), Arc::new(verification_key))
         })
         .collect())
 }

@@ -7,6 +7,7 @@ mod error;
 mod jwks;
 mod permission;
 mod realm;
+mod rs256;
 mod token;
 mod validator;
 mod verified_cache;

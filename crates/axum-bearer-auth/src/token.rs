@@ -4,16 +4,18 @@
 //! payload that are JSON objects (RFC 7515 section 7.1); `alg` exactly `RS256` (the token never
 //! chooses the algorithm), a string `kid`, and none of `crit`, `jwk`, `jku`, `x5u`, `x5c` (RFC
 //! 7515 section 4.1: no extensions are supported and keys come only from the issuer's JWKS),
-//! both as oidc-protocol's [`UnverifiedJwt`] defines them; the signature with the issuer's key;
-//! then `iss` exact, `aud` containing ours, `exp` in the future and `nbf` in the past (within
-//! the leeway), `sub` present, each claim of the right JSON type.
+//! both as oidc-protocol's [`UnverifiedJwt`] defines them; the signature with the issuer's key
+//! (ring, see [`crate::rs256`]); then each claim of its JSON type, `exp`, `iss`, `aud` and `sub`
+//! present, `exp` in the future and `nbf` in the past (within the leeway), `iss` exact, `aud`
+//! containing ours, `sub` not empty.
 
+use std::collections::HashSet;
+use std::fmt;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, Validation};
 use oidc_protocol::bearer::MAX_TOKEN_BYTES;
-use oidc_protocol::{AccessTokenClaims, JwtError, UnverifiedJwt};
+use oidc_protocol::{AccessTokenClaims, Audience, Issuer, JwtError, UnverifiedJwt};
+use serde::de::{Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -115,7 +117,8 @@ fn permissions_claim<'de, D: Deserializer<'de>>(
 
 /// Verifies access tokens for one issuer and audience.
 pub(crate) struct TokenVerifier {
-    validation: Validation,
+    issuer: Issuer,
+    audience: Audience,
     leeway_seconds: u64,
     permission_source: PermissionSource,
     realm: Realm,
@@ -124,22 +127,12 @@ pub(crate) struct TokenVerifier {
 }
 
 impl TokenVerifier {
-    /// Builds the validation rules once, explicitly: RS256 only, issuer, audience, and `exp`,
-    /// `iss`, `aud`, `sub` required.
+    /// The rules of one configuration: RS256 only, its issuer and audience, its leeway.
     pub(crate) fn new(config: &BearerAuthConfig) -> Self {
-        let leeway_seconds = config.clock_leeway.as_secs();
-        let mut validation = Validation::new(Algorithm::RS256);
-        validation.set_issuer(&[config.issuer.as_str()]);
-        validation.set_audience(&[config.audience.as_str()]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = leeway_seconds;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.validate_aud = true;
-        validation.reject_tokens_expiring_in_less_than = 0;
         Self {
-            validation,
-            leeway_seconds,
+            issuer: config.issuer.clone(),
+            audience: config.audience.clone(),
+            leeway_seconds: config.clock_leeway.as_secs(),
             permission_source: config.permission_source,
             realm: config.realm.clone(),
             keys: JwksCache::new(config.issuer.clone(), config.jwks.clone()),
@@ -168,22 +161,33 @@ impl TokenVerifier {
         if let Some(claims) = self.verified.get(&digest, Instant::now(), unix_now) {
             return Ok(claims);
         }
-        let kid = checked_key_id(token)?;
-        let key = self.keys.key(&kid).await.map_err(|error| match error {
+        let jwt = UnverifiedJwt::parse(token).map_err(TokenError::from)?;
+        if !has_unique_member_names(jwt.header_json()) {
+            return Err(TokenError::Malformed.into());
+        }
+        let kid = jwt.rs256_key_id().map_err(TokenError::from)?;
+        let key = self.keys.key(kid).await.map_err(|error| match error {
             KeyLookupError::UnknownKeyId => TokenError::UnknownKeyId.into(),
             KeyLookupError::Unavailable => AuthErrorKind::KeysUnavailable,
         })?;
-        let data = jsonwebtoken::decode::<TokenClaims>(token, &key, &self.validation)
-            .map_err(|error| token_error(error.kind()))?;
+        key.verify(jwt.signing_input().as_bytes(), jwt.signature())?;
         let TokenClaims {
             permissions,
             claims,
-        } = data.claims;
-        let (Some(subject), Some(expires_at), Some(_), Some(_)) =
+        } = jwt.claims::<TokenClaims>().map_err(TokenError::from)?;
+        let (Some(subject), Some(expires_at), Some(issuer), Some(audience)) =
             (claims.sub, claims.exp, &claims.iss, &claims.aud)
         else {
             return Err(TokenError::MissingClaim.into());
         };
+        let unix_now = self::unix_now();
+        check_times(expires_at, claims.nbf, unix_now, self.leeway_seconds)?;
+        if issuer != self.issuer.as_str() {
+            return Err(TokenError::WrongIssuer.into());
+        }
+        if !audience.contains(self.audience.as_str()) {
+            return Err(TokenError::WrongAudience.into());
+        }
         if subject.is_empty() {
             return Err(TokenError::MissingClaim.into());
         }
@@ -192,8 +196,6 @@ impl TokenVerifier {
         if self.permission_source.reads_permissions() && permissions == PermissionsClaim::Invalid {
             return Err(TokenError::InvalidClaim.into());
         }
-        let unix_now = self::unix_now();
-        check_times(expires_at, claims.nbf, unix_now, self.leeway_seconds)?;
         let verified = Claims::new(
             subject,
             claims.scope,
@@ -215,9 +217,34 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
-/// Checks the form and header of `token` and returns its `kid`; nothing is trusted yet.
-fn checked_key_id(token: &str) -> Result<String, TokenError> {
-    Ok(UnverifiedJwt::parse(token)?.rs256_key_id()?.to_owned())
+/// True when no member name of the JSON object `json` appears twice. RFC 7515 section 4 lets a
+/// parser either refuse duplicate header parameter names or read only the last of each; this
+/// one refuses, so that a header never means one thing here and another to some other reader.
+fn has_unique_member_names(json: &str) -> bool {
+    struct UniqueNames;
+
+    impl<'de> Visitor<'de> for UniqueNames {
+        type Value = ();
+
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter.write_str("a JSON object without duplicate member names")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<(), A::Error> {
+            let mut names = HashSet::new();
+            while let Some(name) = members.next_key::<String>()? {
+                members.next_value::<IgnoredAny>()?;
+                if !names.insert(name) {
+                    return Err(A::Error::custom("duplicate member name"));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    serde_json::Deserializer::from_str(json)
+        .deserialize_map(UniqueNames)
+        .is_ok()
 }
 
 /// `exp` must be strictly after `now - leeway` (a token is expired at its `exp` second, RFC 7519
@@ -230,25 +257,6 @@ fn check_times(exp: u64, nbf: Option<u64>, now: u64, leeway: u64) -> Result<(), 
         return Err(TokenError::NotYetValid);
     }
     Ok(())
-}
-
-fn token_error(kind: &ErrorKind) -> AuthErrorKind {
-    let error = match kind {
-        ErrorKind::InvalidSignature => TokenError::BadSignature,
-        ErrorKind::ExpiredSignature => TokenError::Expired,
-        ErrorKind::ImmatureSignature => TokenError::NotYetValid,
-        ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
-        ErrorKind::InvalidAudience => TokenError::WrongAudience,
-        ErrorKind::MissingRequiredClaim(_) => TokenError::MissingClaim,
-        ErrorKind::InvalidClaimFormat(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-            TokenError::InvalidClaim
-        }
-        ErrorKind::InvalidAlgorithm
-        | ErrorKind::UnsupportedAlgorithm
-        | ErrorKind::InvalidAlgorithmName => TokenError::UnsupportedAlgorithm,
-        _ => TokenError::Malformed,
-    };
-    AuthErrorKind::InvalidToken(error)
 }
 
 #[cfg(test)]
@@ -266,6 +274,11 @@ mod tests {
             segment(&header),
             segment(&serde_json::json!({"sub": "x"}))
         )
+    }
+
+    /// Checks the form and header of `token` and returns its `kid`; nothing is trusted yet.
+    fn checked_key_id(token: &str) -> Result<String, TokenError> {
+        Ok(UnverifiedJwt::parse(token)?.rs256_key_id()?.to_owned())
     }
 
     fn permissions_of(claims: Value) -> PermissionsClaim {
@@ -315,6 +328,20 @@ mod tests {
             Err(TokenError::UnsupportedAlgorithm)
         );
         assert_eq!(checked_key_id("a.b"), Err(TokenError::Malformed));
+    }
+
+    #[test]
+    fn header_member_names_must_be_unique_even_when_escaped() {
+        assert!(has_unique_member_names(r#"{"alg":"RS256","kid":"k1"}"#));
+        assert!(has_unique_member_names(r#"{"a":{"b":1,"b":2}}"#));
+        for duplicated in [
+            r#"{"alg":"none","alg":"RS256"}"#,
+            r#"{"kid":"a","alg":"RS256","kid":"b"}"#,
+            r#"{"alg":"RS256","al\u0067":"RS256"}"#,
+        ] {
+            assert!(!has_unique_member_names(duplicated), "{duplicated}");
+        }
+        assert!(!has_unique_member_names("[]"));
     }
 
     #[test]
