@@ -4,8 +4,12 @@
 //! the whole token (the token itself is never stored), live at most `ttl`, never past the
 //! token's `exp`, and the map is bounded. The price is that a key removed from the JWKS keeps
 //! validating tokens it already verified for up to `ttl`.
+//!
+//! Entries are forgotten oldest first, which is also the order their `ttl` runs out in, so
+//! remembering a token costs the same whether the cache is empty or full: a stream of new
+//! tokens (new users, or a flood of valid tokens) never makes an insert scan the map.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -32,11 +36,27 @@ impl Entry {
     }
 }
 
+/// The remembered tokens, and their digests in the order they were remembered: each digest of
+/// the map is in `order` exactly once.
+#[derive(Default)]
+struct Entries {
+    by_digest: HashMap<TokenDigest, Entry>,
+    order: VecDeque<TokenDigest>,
+}
+
+impl Entries {
+    fn forget_oldest(&mut self) {
+        if let Some(oldest) = self.order.pop_front() {
+            self.by_digest.remove(&oldest);
+        }
+    }
+}
+
 /// Bounded map from token digest to verified claims.
 pub(crate) struct VerifiedTokenCache {
     ttl: Duration,
     capacity: usize,
-    entries: RwLock<HashMap<TokenDigest, Entry>>,
+    entries: RwLock<Entries>,
 }
 
 impl VerifiedTokenCache {
@@ -45,7 +65,7 @@ impl VerifiedTokenCache {
         Self {
             ttl,
             capacity,
-            entries: RwLock::new(HashMap::new()),
+            entries: RwLock::new(Entries::default()),
         }
     }
 
@@ -60,28 +80,35 @@ impl VerifiedTokenCache {
         }
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         entries
+            .by_digest
             .get(digest)
             .filter(|entry| entry.is_fresh(now, unix_now))
             .map(|entry| entry.claims.clone())
     }
 
-    /// Remembers freshly verified claims. When full, stale entries go first, then an arbitrary
-    /// one (the map's iteration order is randomly seeded).
+    /// Remembers freshly verified claims. Entries whose `ttl` has run out go first; when the
+    /// cache is still full, the oldest one goes. A token already remembered keeps its entry.
     pub(crate) fn insert(&self, digest: TokenDigest, claims: Claims, now: Instant, unix_now: u64) {
         if !self.is_enabled() {
             return;
         }
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() >= self.capacity && !entries.contains_key(&digest) {
-            entries.retain(|_, entry| entry.is_fresh(now, unix_now));
-            if entries.len() >= self.capacity {
-                let victim = entries.keys().next().copied();
-                if let Some(victim) = victim {
-                    entries.remove(&victim);
-                }
+        if entries.by_digest.contains_key(&digest) {
+            return;
+        }
+        while let Some(oldest) = entries.order.front() {
+            let stale = entries
+                .by_digest
+                .get(oldest)
+                .is_none_or(|entry| !entry.is_fresh(now, unix_now));
+            if stale || entries.by_digest.len() >= self.capacity {
+                entries.forget_oldest();
+            } else {
+                break;
             }
         }
-        entries.insert(
+        entries.order.push_back(digest);
+        entries.by_digest.insert(
             digest,
             Entry {
                 claims,
@@ -92,10 +119,9 @@ impl VerifiedTokenCache {
 
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.entries
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        assert_eq!(entries.by_digest.len(), entries.order.len());
+        entries.by_digest.len()
     }
 }
 
@@ -197,6 +223,46 @@ mod tests {
                 .is_some()
         );
         assert!(cache.get(&token_digest("new"), now, NOW_UNIX + 5).is_some());
+    }
+
+    #[test]
+    fn full_cache_forgets_the_oldest_entry() {
+        let cache = VerifiedTokenCache::new(Duration::from_secs(60), 2);
+        let now = Instant::now();
+        for name in ["a", "b", "c"] {
+            cache.insert(token_digest(name), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        }
+        assert!(cache.get(&token_digest("a"), now, NOW_UNIX).is_none());
+        assert!(cache.get(&token_digest("b"), now, NOW_UNIX).is_some());
+        assert!(cache.get(&token_digest("c"), now, NOW_UNIX).is_some());
+    }
+
+    #[test]
+    fn remembering_a_token_twice_keeps_one_entry() {
+        let cache = VerifiedTokenCache::new(Duration::from_secs(60), 2);
+        let now = Instant::now();
+        for name in ["a", "a", "b", "b", "c"] {
+            cache.insert(token_digest(name), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        }
+        assert_eq!(cache.len(), 2);
+        assert!(cache.get(&token_digest("a"), now, NOW_UNIX).is_none());
+        assert!(cache.get(&token_digest("c"), now, NOW_UNIX).is_some());
+    }
+
+    #[test]
+    fn entries_past_their_ttl_are_dropped_before_the_cache_is_full() {
+        let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
+        let now = Instant::now();
+        cache.insert(token_digest("a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(token_digest("b"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        let later = now + Duration::from_secs(61);
+        cache.insert(
+            token_digest("c"),
+            claims(NOW_UNIX + 600),
+            later,
+            NOW_UNIX + 61,
+        );
+        assert_eq!(cache.len(), 1);
     }
 
     #[test]
