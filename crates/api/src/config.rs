@@ -24,12 +24,18 @@ pub const ENV_CLOCK_LEEWAY_SECONDS: &str = "CLOCK_LEEWAY_SECONDS";
 /// Environment variable naming the claim that grants permissions: `scope`, `permissions` or
 /// `either`.
 pub const ENV_PERMISSIONS_SOURCE: &str = "PERMISSIONS_SOURCE";
+/// Environment variable holding how long a verified token is remembered, in whole seconds;
+/// `0` turns the verified-token cache off.
+pub const ENV_VERIFIED_TOKEN_TTL_SECONDS: &str = "VERIFIED_TOKEN_TTL_SECONDS";
 
 const DEFAULT_PORT: u16 = 3001;
 const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const DEFAULT_ALLOWED_ORIGIN: &str = "http://localhost:3000";
 /// Larger leeways turn expired tokens back into valid ones; refuse them outright.
 const MAX_CLOCK_LEEWAY_SECONDS: u64 = MAX_CLOCK_LEEWAY.as_secs();
+/// A withdrawn key keeps verifying the tokens it already verified for up to this long; an hour
+/// is longer than any reason to keep it.
+const MAX_VERIFIED_TOKEN_TTL_SECONDS: u64 = 3600;
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
 
@@ -94,6 +100,14 @@ pub enum ConfigError {
         "invalid {ENV_CLOCK_LEEWAY_SECONDS} {value:?}: expected whole seconds from 0 to {MAX_CLOCK_LEEWAY_SECONDS}"
     )]
     InvalidClockLeeway {
+        /// The value as configured.
+        value: String,
+    },
+    /// `VERIFIED_TOKEN_TTL_SECONDS` is not a whole number of seconds within the bound.
+    #[error(
+        "invalid {ENV_VERIFIED_TOKEN_TTL_SECONDS} {value:?}: expected whole seconds from 0 (no cache) to {MAX_VERIFIED_TOKEN_TTL_SECONDS}"
+    )]
+    InvalidVerifiedTokenTtl {
         /// The value as configured.
         value: String,
     },
@@ -242,6 +256,12 @@ impl Config {
         if let Some(value) = var(ENV_PERMISSIONS_SOURCE) {
             config = config.with_permission_source(parse_permission_source(&value)?);
         }
+        if let Some(value) = var(ENV_VERIFIED_TOKEN_TTL_SECONDS) {
+            let seconds = value.trim().parse::<u64>().ok();
+            let seconds = seconds.filter(|seconds| *seconds <= MAX_VERIFIED_TOKEN_TTL_SECONDS);
+            let seconds = seconds.ok_or(ConfigError::InvalidVerifiedTokenTtl { value })?;
+            config = config.with_verified_token_ttl(Duration::from_secs(seconds));
+        }
         Ok(config)
     }
 
@@ -284,6 +304,9 @@ impl Config {
     }
 
     /// How long a verified token is remembered (never past its `exp`); zero disables the cache.
+    ///
+    /// While remembered, a token is not checked against the keys again: a key the issuer
+    /// withdraws keeps accepting the tokens it already verified for up to this long.
     #[must_use]
     pub fn with_verified_token_ttl(mut self, ttl: Duration) -> Self {
         self.bearer_auth = self.bearer_auth.with_verified_token_ttl(ttl);
@@ -439,6 +462,27 @@ mod tests {
         assert_eq!(config.allowed_origins(), ["http://localhost:3000"]);
         assert_eq!(config.clock_leeway(), Duration::from_secs(5));
         assert_eq!(config.permission_source(), PermissionSource::Scope);
+        assert_eq!(
+            config.bearer_auth().verified_token_ttl(),
+            Duration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn verified_token_ttl_may_be_zero_to_turn_the_cache_off() {
+        for (value, expected) in [("0", 0), ("1", 1), (" 3600 ", 3600)] {
+            let config = Config::from_vars(vars(&[
+                (ENV_AUTH0_DOMAIN, "t.auth0.com"),
+                (ENV_AUTH0_AUDIENCE, "aud"),
+                (ENV_VERIFIED_TOKEN_TTL_SECONDS, value),
+            ]))
+            .unwrap();
+            assert_eq!(
+                config.bearer_auth().verified_token_ttl(),
+                Duration::from_secs(expected),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]
@@ -454,8 +498,13 @@ mod tests {
             ),
             (ENV_CLOCK_LEEWAY_SECONDS, "0"),
             (ENV_PERMISSIONS_SOURCE, "either"),
+            (ENV_VERIFIED_TOKEN_TTL_SECONDS, "30"),
         ]))
         .unwrap();
+        assert_eq!(
+            config.bearer_auth().verified_token_ttl(),
+            Duration::from_secs(30)
+        );
         assert_eq!(config.listen_addr(), "0.0.0.0:8080".parse().unwrap());
         assert_eq!(
             config.allowed_origins(),
@@ -555,7 +604,7 @@ mod tests {
             (ENV_AUTH0_DOMAIN, "t.auth0.com"),
             (ENV_AUTH0_AUDIENCE, "aud"),
         ];
-        let cases: [(&str, &str, &str); 7] = [
+        let cases: [(&str, &str, &str); 10] = [
             (ENV_PORT, "0", "PORT"),
             (ENV_HOST, "example.com", "HOST"),
             (ENV_ALLOWED_ORIGINS, "*", "ALLOWED_ORIGINS"),
@@ -565,6 +614,21 @@ mod tests {
                 "ALLOWED_ORIGINS",
             ),
             (ENV_CLOCK_LEEWAY_SECONDS, "3600", "CLOCK_LEEWAY_SECONDS"),
+            (
+                ENV_VERIFIED_TOKEN_TTL_SECONDS,
+                "3601",
+                "VERIFIED_TOKEN_TTL_SECONDS",
+            ),
+            (
+                ENV_VERIFIED_TOKEN_TTL_SECONDS,
+                "-1",
+                "VERIFIED_TOKEN_TTL_SECONDS",
+            ),
+            (
+                ENV_VERIFIED_TOKEN_TTL_SECONDS,
+                "1m",
+                "VERIFIED_TOKEN_TTL_SECONDS",
+            ),
             (ENV_PERMISSIONS_SOURCE, "roles", "PERMISSIONS_SOURCE"),
             (
                 ENV_PERMISSIONS_SOURCE,

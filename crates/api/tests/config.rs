@@ -5,7 +5,7 @@
 use api::{Config, ConfigError};
 use axum_bearer_auth::PermissionSource;
 
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "AUTH0_DOMAIN",
     "ISSUER_BASE_URL",
     "AUTH0_AUDIENCE",
@@ -14,6 +14,7 @@ const NAMES: [&str; 8] = [
     "ALLOWED_ORIGINS",
     "CLOCK_LEEWAY_SECONDS",
     "PERMISSIONS_SOURCE",
+    "VERIFIED_TOKEN_TTL_SECONDS",
 ];
 
 fn set(name: &str, value: &str) {
@@ -70,6 +71,15 @@ fn from_env_names_what_is_missing_or_wrong_and_reads_the_rest() {
     assert_eq!(
         Config::from_env().unwrap().permission_source(),
         PermissionSource::Permissions
+    );
+
+    set("VERIFIED_TOKEN_TTL_SECONDS", "0");
+    assert_eq!(
+        Config::from_env()
+            .unwrap()
+            .bearer_auth()
+            .verified_token_ttl(),
+        std::time::Duration::ZERO
     );
 
     set("AUTH0_DOMAIN", "http://evil.example");
