@@ -10,6 +10,29 @@ use url::Url;
 
 use crate::config::TenantConfig;
 
+/// The longest value `/authorize` accepts for a parameter it reads (`state`, `nonce`, `scope`,
+/// `login_hint` and the rest): a pending login stores them, so their size is bounded.
+pub const MAX_PARAMETER_BYTES: usize = 2048;
+/// The longest query `/authorize` accepts, names and values together, read or ignored.
+pub const MAX_QUERY_BYTES: usize = 8192;
+
+/// The parameters [`AuthorizeRequest::parse`] reads; the others are ignored.
+const READ_PARAMETERS: [&str; 13] = [
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "response_mode",
+    "state",
+    "scope",
+    "audience",
+    "nonce",
+    "prompt",
+    "max_age",
+    "login_hint",
+    "code_challenge",
+    "code_challenge_method",
+];
+
 /// Where the response parameters go (OAuth 2.0 Multiple Response Type Encoding Practices).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResponseMode {
@@ -59,7 +82,7 @@ pub struct AuthorizeRequest {
     pub max_age: Option<u64>,
 }
 
-/// The validated redirect URI with the response mode and `state` to echo.
+/// The validated redirect URI with the response mode, `state` to echo and the issuer to name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RedirectTarget {
     /// Registered redirect URI, byte-exact as sent.
@@ -68,6 +91,9 @@ pub struct RedirectTarget {
     pub mode: ResponseMode,
     /// `state`, echoed byte-exact.
     pub state: Option<String>,
+    /// The `iss` every authorization response carries, so that a client talking to several
+    /// servers can tell which one answered (RFC 9207 section 2).
+    pub issuer: String,
 }
 
 /// Why the request cannot be answered by redirecting: the client or redirect URI is not
@@ -93,6 +119,10 @@ pub enum UntrustedRedirect {
     /// web origins, so there is no window the response may be posted to.
     #[error("redirect_uri origin is not a registered web origin")]
     UnregisteredWebOrigin,
+    /// The query is longer than [`MAX_QUERY_BYTES`], or `client_id` or `redirect_uri` longer
+    /// than [`MAX_PARAMETER_BYTES`].
+    #[error("authorization request too long")]
+    Oversized,
 }
 
 /// Why the request was refused.
@@ -124,6 +154,13 @@ impl AuthorizeRequest {
         config: &TenantConfig,
         pairs: Vec<(String, String)>,
     ) -> Result<Self, AuthorizeRejection> {
+        let query_bytes: usize = pairs
+            .iter()
+            .map(|(name, value)| name.len() + value.len())
+            .sum();
+        if query_bytes > MAX_QUERY_BYTES {
+            return Err(AuthorizeRejection::Untrusted(UntrustedRedirect::Oversized));
+        }
         let mut params: HashMap<String, String> = HashMap::new();
         let mut repeated: Vec<String> = Vec::new();
         for (name, value) in pairs {
@@ -140,6 +177,14 @@ impl AuthorizeRequest {
                 .map(String::as_str)
                 .filter(|value| !value.is_empty())
         };
+        let oversized = |name: &str| {
+            params
+                .get(name)
+                .is_some_and(|value| value.len() > MAX_PARAMETER_BYTES)
+        };
+        if oversized("client_id") || oversized("redirect_uri") {
+            return Err(AuthorizeRejection::Untrusted(UntrustedRedirect::Oversized));
+        }
         if repeated
             .iter()
             .any(|name| name == "client_id" || name == "redirect_uri")
@@ -189,7 +234,9 @@ impl AuthorizeRequest {
         let mut target = RedirectTarget {
             redirect_uri: redirect_uri.to_owned(),
             mode: default_mode,
-            state: params.get("state").cloned(),
+            // A state too long to accept is not echoed either.
+            state: params.get("state").filter(|_| !oversized("state")).cloned(),
+            issuer: config.issuer.clone(),
         };
         let refuse = |target: &RedirectTarget, error: &'static str, description: String| {
             Err(AuthorizeRejection::Redirect {
@@ -203,6 +250,13 @@ impl AuthorizeRequest {
                 &target,
                 "invalid_request",
                 format!("parameter {name} is repeated"),
+            );
+        }
+        if let Some(name) = READ_PARAMETERS.iter().find(|name| oversized(name)) {
+            return refuse(
+                &target,
+                "invalid_request",
+                format!("{name} is longer than {MAX_PARAMETER_BYTES} bytes"),
             );
         }
         let Some(response_type) = response_type else {
@@ -219,6 +273,17 @@ impl AuthorizeRequest {
                 ),
             };
         };
+        // RFC 9700 2.1.2: the implicit flow only for clients registered for it.
+        if !client.response_types.contains(&response_type) {
+            return refuse(
+                &target,
+                "unauthorized_client",
+                format!(
+                    "response_type {} is not allowed for this client",
+                    response_type.as_str()
+                ),
+            );
+        }
         match param("response_mode") {
             None | Some("web_message") => {}
             Some("query") if response_type == ResponseType::Code => {
@@ -343,26 +408,33 @@ impl RedirectTarget {
         origin_of(&self.redirect_uri)
     }
 
-    /// `params` followed by `state`, the fields of a `web_message` response.
-    pub fn response_fields(&self, params: &[(&str, &str)]) -> Vec<(String, String)> {
+    /// `params` followed by `state` and `iss`: every field of the response.
+    fn all_fields<'a>(&'a self, params: &'a [(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         let state = self.state.as_deref().map(|state| ("state", state));
         params
             .iter()
             .copied()
             .chain(state)
+            .chain([("iss", self.issuer.as_str())])
+            .collect()
+    }
+
+    /// `params` followed by `state` and `iss`, the fields of a `web_message` response.
+    pub fn response_fields(&self, params: &[(&str, &str)]) -> Vec<(String, String)> {
+        self.all_fields(params)
+            .into_iter()
             .map(|(name, value)| (name.to_owned(), value.to_owned()))
             .collect()
     }
 
-    /// The redirect URI with `params` and `state` added to the query or fragment (the query
-    /// for `web_message`, which is delivered by a page rather than a redirect).
+    /// The redirect URI with `params`, `state` and `iss` added to the query or fragment (the
+    /// query for `web_message`, which is delivered by a page rather than a redirect).
     pub fn url_with(&self, params: &[(&str, &str)]) -> String {
         let Ok(mut url) = Url::parse(&self.redirect_uri) else {
             // Registered callback URLs were validated as absolute URLs at start-up.
             return self.redirect_uri.clone();
         };
-        let state = self.state.as_deref().map(|state| ("state", state));
-        let all = params.iter().copied().chain(state);
+        let all = self.all_fields(params);
         match self.mode {
             ResponseMode::Query | ResponseMode::WebMessage => {
                 url.query_pairs_mut().extend_pairs(all);
@@ -450,6 +522,7 @@ mod tests {
             redirect_uri: "http://localhost:3000/callback".to_owned(),
             mode: ResponseMode::Query,
             state: Some("x+y/=&z".to_owned()),
+            issuer: "http://localhost:3002/".to_owned(),
         };
         let url = Url::parse(&target.url_with(&[("code", "abc")])).expect("url");
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -457,7 +530,8 @@ mod tests {
             pairs,
             [
                 ("code".to_owned(), "abc".to_owned()),
-                ("state".to_owned(), "x+y/=&z".to_owned())
+                ("state".to_owned(), "x+y/=&z".to_owned()),
+                ("iss".to_owned(), "http://localhost:3002/".to_owned())
             ]
         );
     }
@@ -468,10 +542,62 @@ mod tests {
             redirect_uri: "http://localhost:3000/callback".to_owned(),
             mode: ResponseMode::Fragment,
             state: None,
+            issuer: "http://localhost:3002/".to_owned(),
         };
         assert_eq!(
             target.url_with(&[("id_token", "t")]),
-            "http://localhost:3000/callback#id_token=t"
+            "http://localhost:3000/callback#id_token=t&iss=http%3A%2F%2Flocalhost%3A3002%2F"
         );
+    }
+
+    #[test]
+    fn a_parameter_over_the_limit_is_refused_and_a_long_state_is_not_echoed() {
+        let long = "a".repeat(MAX_PARAMETER_BYTES + 1);
+        for name in ["state", "nonce", "scope", "login_hint"] {
+            let Err(AuthorizeRejection::Redirect {
+                target,
+                error,
+                description,
+            }) = parse(&format!(
+                "{}&{name}={long}",
+                base().replace("&state=a%20b", "")
+            ))
+            else {
+                panic!("{name}: expected a redirect");
+            };
+            assert_eq!(error, "invalid_request", "{name}");
+            assert_eq!(description, format!("{name} is longer than 2048 bytes"));
+            if name == "state" {
+                assert_eq!(target.state, None);
+            }
+        }
+        let at_the_limit = "a".repeat(MAX_PARAMETER_BYTES);
+        assert!(parse(&format!("{}&nonce={at_the_limit}", base())).is_ok());
+    }
+
+    #[test]
+    fn a_query_over_the_limit_is_untrusted() {
+        let padding = "p".repeat(MAX_QUERY_BYTES);
+        assert_eq!(
+            parse(&format!("{}&auth0Client={padding}", base())).err(),
+            Some(AuthorizeRejection::Untrusted(UntrustedRedirect::Oversized))
+        );
+    }
+
+    #[test]
+    fn the_implicit_flow_is_refused_to_a_client_registered_for_code_only() {
+        let mut config = TenantConfig::default();
+        config.clients[0].response_types = vec![ResponseType::Code];
+        let Err(AuthorizeRejection::Redirect { target, error, .. }) = AuthorizeRequest::parse(
+            &config,
+            pairs(&format!(
+                "{}&response_type=token%20id_token&nonce=n&scope=openid",
+                base().replace("&response_type=code", "")
+            )),
+        ) else {
+            panic!("expected a redirect");
+        };
+        assert_eq!(error, "unauthorized_client");
+        assert_eq!(target.mode, ResponseMode::Fragment);
     }
 }

@@ -7,6 +7,8 @@ use axum::http::{HeaderMap, HeaderValue};
 pub const SESSION_COOKIE: &str = "dev_tenant_session";
 /// Prefix of the double-submit CSRF cookies of the login form; see [`csrf_cookie_name`].
 pub const CSRF_COOKIE_PREFIX: &str = "dev_tenant_csrf_";
+/// The login page's path, to which the CSRF cookies are scoped.
+pub const LOGIN_PATH: &str = "/u/login";
 
 /// The CSRF cookie of one login transaction. Each pending login has its own cookie, so logging in
 /// from two tabs at once does not make one tab's form fail its CSRF check.

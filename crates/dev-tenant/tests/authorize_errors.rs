@@ -170,7 +170,7 @@ async fn authorize_error_without_state_has_no_state() {
 
 #[tokio::test]
 async fn state_needing_percent_encoding_comes_back_byte_exact_in_query_and_fragment() {
-    let router = tenant();
+    let router = implicit_tenant();
     let state = "a b+c/d?e=f&g#h%25i%j é\"<>'";
     let query = get(
         &router,
@@ -203,4 +203,85 @@ async fn state_needing_percent_encoding_comes_back_byte_exact_in_query_and_fragm
         returned.get("error").map(String::as_str),
         Some("login_required")
     );
+}
+
+#[tokio::test]
+async fn the_built_in_client_is_refused_the_implicit_flow_in_the_fragment() {
+    for response_type in ["token id_token", "id_token"] {
+        let reply = get(
+            &tenant(),
+            &authorize_uri(&[
+                ("response_type", response_type),
+                ("code_challenge", ""),
+                ("code_challenge_method", ""),
+            ]),
+            None,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+        let location = reply.location();
+        assert_eq!(location.query(), None, "{response_type}");
+        let returned = params(&location, true);
+        assert_eq!(
+            returned.get("error").map(String::as_str),
+            Some("unauthorized_client"),
+            "{response_type}"
+        );
+        assert!(!returned.contains_key("access_token"));
+        assert!(!returned.contains_key("id_token"));
+    }
+}
+
+#[tokio::test]
+async fn every_authorization_error_names_the_issuer_as_rfc_9207_requires() {
+    let reply = get(&tenant(), &authorize_uri(&[("prompt", "none")]), None).await;
+    let returned = params(&reply.location(), false);
+    assert_eq!(returned.get("iss").map(String::as_str), Some(ISSUER));
+    let reply = get(
+        &implicit_tenant(),
+        &authorize_uri(&[("response_type", "token id_token"), ("nonce", "")]),
+        None,
+    )
+    .await;
+    let returned = params(&reply.location(), true);
+    assert_eq!(
+        returned.get("error").map(String::as_str),
+        Some("invalid_request")
+    );
+    assert_eq!(returned.get("iss").map(String::as_str), Some(ISSUER));
+}
+
+#[tokio::test]
+async fn a_state_nonce_scope_or_login_hint_over_2_kib_is_refused_by_redirect() {
+    let long = "x".repeat(2049);
+    for name in ["state", "nonce", "scope", "login_hint"] {
+        let (error, description, state) = redirected_error(&[(name, &long)]).await;
+        assert_eq!(error, "invalid_request", "{name}");
+        assert_eq!(description, format!("{name} is longer than 2048 bytes"));
+        if name == "state" {
+            assert_eq!(state, None, "an oversized state is not echoed");
+        } else {
+            assert_eq!(state.as_deref(), Some("st/8+=?&z"), "{name}");
+        }
+    }
+    let at_the_limit = "x".repeat(2048);
+    let reply = get(&tenant(), &authorize_uri(&[("state", &at_the_limit)]), None).await;
+    assert_eq!(
+        reply.location().path(),
+        "/u/login",
+        "2048 bytes are accepted"
+    );
+}
+
+#[tokio::test]
+async fn a_query_over_8_kib_gets_an_error_page() {
+    let padding = "p".repeat(8 * 1024);
+    let reply = get(
+        &tenant(),
+        &authorize_uri(&[("auth0Client", &padding)]),
+        None,
+    )
+    .await;
+    assert_error_page(&reply, "too long");
+    assert!(reply.set_cookie_with_prefix("dev_tenant_csrf_").is_none());
 }

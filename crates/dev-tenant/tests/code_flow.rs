@@ -57,6 +57,11 @@ async fn code_flow_with_pkce_issues_tokens_that_verify_against_the_served_jwks()
         Some("st/8+=?&z"),
         "state is echoed byte-exact"
     );
+    assert_eq!(
+        returned.get("iss").map(String::as_str),
+        Some(ISSUER),
+        "RFC 9207: the response names its issuer"
+    );
     let code = returned.get("code").expect("code");
     assert!(code.len() >= 22, "at least 128 bits");
 
@@ -211,7 +216,7 @@ async fn prompt_login_shows_the_login_page_despite_a_session() {
 
 #[tokio::test]
 async fn implicit_flow_puts_tokens_in_the_fragment_with_the_nonce_in_the_id_token() {
-    let router = tenant();
+    let router = implicit_tenant();
     let authorize = authorize_uri(&[
         ("response_type", "token id_token"),
         ("code_challenge", ""),
@@ -222,6 +227,7 @@ async fn implicit_flow_puts_tokens_in_the_fragment_with_the_nonce_in_the_id_toke
     assert_eq!(location.query(), None, "nothing in the query");
     let fragment = params(&location, true);
     assert_eq!(fragment.get("state").map(String::as_str), Some("st/8+=?&z"));
+    assert_eq!(fragment.get("iss").map(String::as_str), Some(ISSUER));
     assert_eq!(
         fragment.get("token_type").map(String::as_str),
         Some("Bearer")
@@ -248,7 +254,7 @@ async fn implicit_flow_puts_tokens_in_the_fragment_with_the_nonce_in_the_id_toke
 
 #[tokio::test]
 async fn implicit_flow_without_a_nonce_is_refused_in_the_fragment() {
-    let router = tenant();
+    let router = implicit_tenant();
     let reply = get(
         &router,
         &authorize_uri(&[("response_type", "token id_token"), ("nonce", "")]),
@@ -632,7 +638,7 @@ async fn max_age_older_than_the_session_forces_a_new_login() {
 
 #[tokio::test]
 async fn response_type_id_token_returns_only_an_id_token_in_the_fragment() {
-    let router = tenant();
+    let router = implicit_tenant();
     let authorize = authorize_uri(&[
         ("response_type", "id_token"),
         ("code_challenge", ""),

@@ -157,7 +157,7 @@ async fn login_without_the_csrf_cookie_is_refused() {
 async fn csrf_cookie_is_http_only_and_scoped_to_the_login_form() {
     let page = open_login(&tenant(), &authorize_uri(&[]), None).await;
     let cookie = page
-        .reply
+        .redirect
         .set_cookie_with_prefix("dev_tenant_csrf_")
         .expect("csrf cookie");
     assert!(
@@ -210,7 +210,8 @@ async fn no_secret_but_the_code_appears_in_the_callback_url() {
     let returned = params(&location, false);
     let mut names: Vec<&str> = returned.keys().map(String::as_str).collect();
     names.sort_unstable();
-    assert_eq!(names, ["code", "state"]);
+    assert_eq!(names, ["code", "iss", "state"]);
+    assert_eq!(returned.get("iss").map(String::as_str), Some(ISSUER));
     assert!(
         !location
             .as_str()
@@ -267,4 +268,68 @@ async fn the_csrf_cookie_of_another_login_does_not_pass() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn only_the_redirect_from_authorize_sets_the_csrf_cookie() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    assert!(
+        page.redirect
+            .set_cookie_with_prefix("dev_tenant_csrf_")
+            .is_some()
+    );
+    assert!(
+        page.reply
+            .set_cookie_with_prefix("dev_tenant_csrf_")
+            .is_none(),
+        "the login page itself never sets it"
+    );
+    let wrong = submit_login(&router, &page, "reader@example.com", "wrong").await;
+    assert!(wrong.set_cookie_with_prefix("dev_tenant_csrf_").is_none());
+}
+
+#[tokio::test]
+async fn a_login_started_in_another_browser_is_refused_on_the_page_and_on_the_form() {
+    // Another site on localhost (same-site, so SameSite=Lax does not help) starts a login
+    // itself, learns the transaction id and the form's CSRF token from its own page, and
+    // tries to make the victim's browser log in as the attacker.
+    let router = tenant();
+    let attacker = open_login(&router, &authorize_uri(&[]), None).await;
+    let victim_loads_page = get(
+        &router,
+        &format!("/u/login?state={}", attacker.transaction),
+        None,
+    )
+    .await;
+    assert_eq!(victim_loads_page.status, StatusCode::FORBIDDEN);
+    assert!(
+        victim_loads_page
+            .set_cookie_with_prefix("dev_tenant_csrf_")
+            .is_none(),
+        "loading the page plants no cookie"
+    );
+    assert!(
+        victim_loads_page.body.contains("another browser"),
+        "{}",
+        victim_loads_page.body
+    );
+    assert!(!victim_loads_page.body.contains(&attacker.csrf));
+    let victim_posts_form = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &attacker.transaction),
+            ("csrf", &attacker.csrf),
+            ("username", "guest@example.com"),
+            ("password", "password123"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(victim_posts_form.status, StatusCode::FORBIDDEN);
+    assert!(victim_posts_form.set_cookie("dev_tenant_session").is_none());
+    // The browser that started the login still can.
+    let reply = submit_login(&router, &attacker, "guest@example.com", "password123").await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
 }

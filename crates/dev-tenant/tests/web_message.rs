@@ -84,6 +84,7 @@ async fn silent_authentication_without_a_session_posts_login_required_with_the_s
     assert_eq!(response["error"], "login_required");
     assert_eq!(response["error_description"], "Login required");
     assert_eq!(response["state"], "st/8+=?&z");
+    assert_eq!(response["iss"], ISSUER);
     assert!(response.get("code").is_none());
 }
 
@@ -103,6 +104,10 @@ async fn silent_authentication_with_a_session_posts_a_code_that_redeems() {
     .await;
     let response = posted_response(&reply);
     assert_eq!(response["state"], "silent-1");
+    assert_eq!(
+        response["iss"], ISSUER,
+        "RFC 9207: the response names its issuer"
+    );
     let code = response["code"].as_str().expect("a code");
     let tokens = redeem(&router, code, VERIFIER).await;
     assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);

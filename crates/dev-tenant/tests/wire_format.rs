@@ -59,6 +59,7 @@ async fn discovery_document_has_exactly_auth0s_members_and_values() {
             ],
             "request_uri_parameter_supported": false,
             "request_parameter_supported": false,
+            "authorization_response_iss_parameter_supported": true,
         })
     );
 }
@@ -167,7 +168,7 @@ async fn access_token_claims_keep_their_names_and_json_types() {
 
 #[tokio::test]
 async fn id_token_claims_keep_their_names_and_json_types_with_profile_claims_at_the_top_level() {
-    let router = tenant();
+    let router = implicit_tenant();
     let code = code_for(&router, "reader@example.com", &[]).await;
     let body: Value = redeem(&router, &code, VERIFIER).await.json();
     let id: Value = verify(

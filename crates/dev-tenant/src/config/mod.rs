@@ -10,7 +10,7 @@ mod user;
 mod validation;
 
 pub use api::ApiConfig;
-pub use client::ClientConfig;
+pub use client::{ClientConfig, code_only};
 pub use error::ConfigError;
 pub use tenant::{
     DEFAULT_API_SCOPE, DEFAULT_AUDIENCE, DEFAULT_CLIENT_ID, DEFAULT_ISSUER, DEFAULT_PASSWORD,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use oidc_protocol::{Audience, ClientId};
 
+use super::client::code_only;
 use super::{ApiConfig, ClientConfig, ConfigError, UserConfig};
 
 /// The issuer of the built-in defaults (trailing slash, byte-exact).
@@ -64,6 +65,7 @@ impl Default for TenantConfig {
                 callback_urls: vec![format!("{DEFAULT_SPA_ORIGIN}/callback")],
                 logout_urls: vec![DEFAULT_SPA_ORIGIN.to_owned()],
                 web_origins: vec![DEFAULT_SPA_ORIGIN.to_owned()],
+                response_types: code_only(),
             }],
             apis: vec![ApiConfig {
                 identifier: Audience::from(DEFAULT_AUDIENCE),

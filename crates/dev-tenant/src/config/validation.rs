@@ -103,6 +103,12 @@ impl TenantConfig {
             {
                 return Err(invalid(format!("{field}.client_id"), "is a duplicate"));
             }
+            if client.response_types.is_empty() {
+                return Err(invalid(
+                    format!("{field}.response_types"),
+                    "must not be empty",
+                ));
+            }
             for (url_index, url) in client.callback_urls.iter().enumerate() {
                 check_url(&format!("{field}.callback_urls[{url_index}]"), url)?;
             }
@@ -235,6 +241,7 @@ fn check_url(field: &str, value: &str) -> Result<Url, ConfigError> {
 
 #[cfg(test)]
 mod tests {
+    use std::error::Error;
     use std::path::Path;
 
     use super::*;
@@ -435,5 +442,45 @@ mod tests {
         )
         .expect_err("as long as the idle lifetime");
         assert_eq!(field_of(error).0, "refresh_token_reuse_interval_seconds");
+    }
+
+    #[test]
+    fn clients_use_the_code_flow_unless_the_file_opts_into_the_implicit_one() {
+        use oidc_protocol::ResponseType;
+        let config = TenantConfig::parse_toml(
+            "[[clients]]\nclient_id = \"a\"\n[[clients]]\nclient_id = \"b\"\nresponse_types = [\"code\", \"token id_token\"]",
+            Path::new("test.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.clients[0].response_types, [ResponseType::Code]);
+        assert_eq!(
+            config.clients[1].response_types,
+            [ResponseType::Code, ResponseType::TokenIdToken]
+        );
+        assert_eq!(
+            TenantConfig::default().clients[0].response_types,
+            [ResponseType::Code],
+            "the built-in client too"
+        );
+        let unknown = TenantConfig::parse_toml(
+            "[[clients]]\nclient_id = \"a\"\nresponse_types = [\"token\"]",
+            Path::new("test.toml"),
+        )
+        .expect_err("refused");
+        assert!(
+            unknown
+                .source()
+                .is_some_and(|source| source.to_string().contains("unsupported response type")),
+            "{unknown:?}"
+        );
+        let empty = TenantConfig::parse_toml(
+            "[[clients]]\nclient_id = \"a\"\nresponse_types = []",
+            Path::new("test.toml"),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            field_of(empty),
+            ("clients[0].response_types".to_owned(), "must not be empty")
+        );
     }
 }

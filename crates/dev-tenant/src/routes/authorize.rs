@@ -7,7 +7,7 @@ use axum::response::Response;
 
 use crate::authorization_response;
 use crate::authorize::{AuthorizeRejection, AuthorizeRequest, Prompt, UntrustedRedirect};
-use crate::cookies::{self, SESSION_COOKIE};
+use crate::cookies::{self, LOGIN_PATH, SESSION_COOKIE};
 use crate::pages;
 use crate::redirect;
 use crate::state::{AppState, SharedState};
@@ -59,11 +59,23 @@ pub async fn authorize(
     }
 }
 
+/// Starts a login and sends the browser to the login page with the login's CSRF cookie. The
+/// cookie is set here and nowhere else, so the login is bound to the browser that started it:
+/// a page that learned the transaction id elsewhere (another port on localhost is same-site,
+/// so `SameSite` does not help) cannot plant the cookie by loading the login page.
 fn begin_login(state: &AppState, request: AuthorizeRequest) -> Response {
-    let (transaction, _) = state
-        .store
-        .begin_login(request, LOGIN_LIFETIME_SECONDS, state.now());
-    redirect::found(&format!("/u/login?state={transaction}"), None)
+    let (transaction, pending) =
+        state
+            .store
+            .begin_login(request, LOGIN_LIFETIME_SECONDS, state.now());
+    let cookie = cookies::set(
+        &cookies::csrf_cookie_name(&transaction),
+        &pending.csrf_token,
+        LOGIN_PATH,
+        LOGIN_LIFETIME_SECONDS,
+        state.secure_cookies(),
+    );
+    redirect::found(&format!("{LOGIN_PATH}?state={transaction}"), Some(cookie))
 }
 
 fn untrusted_page(state: &AppState, reason: UntrustedRedirect) -> Response {
@@ -77,6 +89,9 @@ fn untrusted_page(state: &AppState, reason: UntrustedRedirect) -> Response {
         UntrustedRedirect::RepeatedParameter => "client_id or redirect_uri appears more than once.",
         UntrustedRedirect::UnregisteredWebOrigin => {
             "response_mode=web_message needs the redirect_uri's origin to be one of this client's allowed web origins."
+        }
+        UntrustedRedirect::Oversized => {
+            "The request is too long: at most 8 KiB of parameters, and client_id and redirect_uri at most 2 KiB each."
         }
     };
     pages::html(

@@ -65,7 +65,8 @@ pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Prov
         claims_supported: strings(&CLAIMS_SUPPORTED),
         request_uri_parameter_supported: Some(false),
         request_parameter_supported: Some(false),
-        authorization_response_iss_parameter_supported: None,
+        // Every authorization response, success or error, carries `iss` (RFC 9207 section 3).
+        authorization_response_iss_parameter_supported: Some(true),
     })
 }
 

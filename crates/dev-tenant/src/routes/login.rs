@@ -1,5 +1,7 @@
 //! `/u/login`: the login page and its form post, CSRF-protected by a per-transaction token that
 //! must also come back in a cookie (double submit), so another site cannot log a browser in.
+//! Only `/authorize` sets that cookie, so the page and the form work only in the browser that
+//! started the login.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -10,12 +12,10 @@ use oidc_protocol::constant_time::constant_time_eq;
 use serde::Deserialize;
 
 use crate::authorization_response;
-use crate::cookies::{self, SESSION_COOKIE, csrf_cookie_name};
+use crate::cookies::{self, LOGIN_PATH, SESSION_COOKIE, csrf_cookie_name};
 use crate::pages::{self, LoginView};
 use crate::state::{AppState, SharedState};
-use crate::store::{LOGIN_LIFETIME_SECONDS, LoginTransaction};
-
-const LOGIN_PATH: &str = "/u/login";
+use crate::store::LoginTransaction;
 
 /// Query of `GET /u/login`.
 #[derive(Debug, Deserialize)]
@@ -38,11 +38,25 @@ pub struct LoginForm {
     password: String,
 }
 
-/// `GET /u/login?state=...`: the login form, setting the CSRF cookie.
-pub async fn show(State(state): State<SharedState>, Query(query): Query<LoginQuery>) -> Response {
+/// `GET /u/login?state=...`: the login form, for the browser holding the login's CSRF cookie.
+pub async fn show(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    Query(query): Query<LoginQuery>,
+) -> Response {
     let Some(transaction) = state.store.login(&query.state, state.now()) else {
         return expired_page(&state);
     };
+    if !holds_csrf_cookie(&headers, &query.state, &transaction) {
+        return pages::html(
+            StatusCode::FORBIDDEN,
+            pages::error_page(
+                &state.config,
+                "Login refused",
+                "This login was started in another browser, or its cookie is missing. Start the login again from the application.",
+            ),
+        );
+    }
     let email = transaction.request.login_hint.clone().unwrap_or_default();
     render(&state, &query.state, &transaction, &email, false)
 }
@@ -58,10 +72,9 @@ pub async fn submit(
         return expired_page(&state);
     };
     let csrf_cookie = csrf_cookie_name(&form.state);
-    let cookie = cookies::read(&headers, &csrf_cookie).unwrap_or_default();
     let csrf_ok = !form.csrf.is_empty()
         && constant_time_eq(form.csrf.as_bytes(), transaction.csrf_token.as_bytes())
-        && constant_time_eq(cookie.as_bytes(), transaction.csrf_token.as_bytes());
+        && holds_csrf_cookie(&headers, &form.state, &transaction);
     if !csrf_ok {
         return pages::html(
             StatusCode::FORBIDDEN,
@@ -134,18 +147,13 @@ fn render(
     } else {
         StatusCode::OK
     };
-    let mut response = pages::html(status, body);
-    response.headers_mut().append(
-        SET_COOKIE,
-        cookies::set(
-            &csrf_cookie_name(id),
-            &transaction.csrf_token,
-            LOGIN_PATH,
-            LOGIN_LIFETIME_SECONDS,
-            state.secure_cookies(),
-        ),
-    );
-    response
+    pages::html(status, body)
+}
+
+/// Whether the request carries the CSRF cookie `/authorize` set for login `id`.
+fn holds_csrf_cookie(headers: &HeaderMap, id: &str, transaction: &LoginTransaction) -> bool {
+    let cookie = cookies::read(headers, &csrf_cookie_name(id)).unwrap_or_default();
+    !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), transaction.csrf_token.as_bytes())
 }
 
 fn expired_page(state: &AppState) -> Response {

@@ -16,6 +16,7 @@ use dev_tenant::clock::Clock;
 use dev_tenant::{AppOptions, SigningKeys, TenantConfig, app, app_with};
 use http_body_util::BodyExt;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use oidc_protocol::ResponseType;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 use url::Url;
@@ -42,6 +43,22 @@ pub fn tenant() -> Router {
 
 pub fn tenant_with(config: TenantConfig) -> Router {
     app(config, keys())
+}
+
+/// The built-in configuration with the default client opted into the implicit flow.
+pub fn implicit_config() -> TenantConfig {
+    let mut config = TenantConfig::default();
+    config.clients[0].response_types = vec![
+        ResponseType::Code,
+        ResponseType::IdToken,
+        ResponseType::TokenIdToken,
+    ];
+    config
+}
+
+/// A tenant whose default client may use the implicit flow.
+pub fn implicit_tenant() -> Router {
+    tenant_with(implicit_config())
 }
 
 /// A tenant whose time is `clock`, which the test moves forward.
@@ -203,13 +220,16 @@ pub fn params(url: &Url, fragment: bool) -> HashMap<String, String> {
 /// The login page a browser lands on, with what it needs to post the form.
 pub struct LoginPage {
     pub reply: Reply,
+    /// The `/authorize` redirect that led to the page.
+    pub redirect: Reply,
     pub transaction: String,
     pub csrf: String,
     /// `name=value` of the transaction's CSRF cookie, ready for a `Cookie` header.
     pub csrf_cookie: String,
 }
 
-/// Follows `/authorize` to the login page.
+/// Follows `/authorize` to the login page, as a browser does: with the CSRF cookie the
+/// redirect set.
 pub async fn open_login(router: &Router, authorize: &str, cookie: Option<&str>) -> LoginPage {
     let redirect = get(router, authorize, cookie).await;
     assert_eq!(
@@ -220,6 +240,10 @@ pub async fn open_login(router: &Router, authorize: &str, cookie: Option<&str>) 
     );
     let location = redirect.location();
     assert_eq!(location.path(), "/u/login");
+    let csrf_cookie = redirect
+        .set_cookie_with_prefix("dev_tenant_csrf_")
+        .map(|line| line.split(';').next().unwrap_or_default().to_owned())
+        .expect("the redirect to the login page sets the CSRF cookie");
     let page = get(
         router,
         &format!(
@@ -227,18 +251,15 @@ pub async fn open_login(router: &Router, authorize: &str, cookie: Option<&str>) 
             location.path(),
             location.query().unwrap_or_default()
         ),
-        None,
+        Some(&csrf_cookie),
     )
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let transaction = hidden_value(&page.body, "state");
     let csrf = hidden_value(&page.body, "csrf");
-    let csrf_cookie = page
-        .set_cookie_with_prefix("dev_tenant_csrf_")
-        .map(|line| line.split(';').next().unwrap_or_default().to_owned())
-        .expect("the login page sets the CSRF cookie");
     LoginPage {
         reply: page,
+        redirect,
         transaction,
         csrf,
         csrf_cookie,
