@@ -104,7 +104,10 @@ pub fn app_with_state(
         .route("/authorize", get(authorize_route::authorize))
         .route("/u/login", get(login::show).post(login::submit))
         .route("/v2/logout", get(logout::auth0_logout))
-        .route("/oidc/logout", get(logout::oidc_logout))
+        .route(
+            "/oidc/logout",
+            get(logout::oidc_logout).post(logout::oidc_logout_form),
+        )
         .route("/avatars/{file}", get(assets::avatar))
         .route("/static/login.css", get(assets::stylesheet));
     // Method and path only, at debug level (`RUST_LOG=tower_http=debug`). Never the query, which

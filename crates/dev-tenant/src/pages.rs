@@ -210,6 +210,49 @@ pub fn web_message(target_origin: &str, fields: &[(String, String)]) -> Response
     (StatusCode::OK, headers, body).into_response()
 }
 
+/// What the logout confirmation form posts back to `/oidc/logout`.
+pub struct LogoutConfirmation<'a> {
+    /// The session's logout token, which proves the form came from this page.
+    pub token: &'a str,
+    /// The client asking, when known.
+    pub client_id: Option<&'a str>,
+    /// Where to go afterwards, already checked against the client's logout URLs.
+    pub post_logout_redirect_uri: Option<&'a str>,
+    /// The client's `state`, echoed on the redirect.
+    pub state: Option<&'a str>,
+}
+
+/// The page asking whether to log out, shown when `/oidc/logout` comes without an ID token of
+/// the current session (OIDC RP-Initiated Logout 1.0 section 2).
+pub fn logout_confirmation_page(config: &TenantConfig, view: &LogoutConfirmation<'_>) -> String {
+    let mut hidden = format!(
+        r#"<input type="hidden" name="confirmation" value="{}">"#,
+        escape(view.token)
+    );
+    for (name, value) in [
+        ("client_id", view.client_id),
+        ("post_logout_redirect_uri", view.post_logout_redirect_uri),
+        ("state", view.state),
+    ] {
+        if let Some(value) = value {
+            hidden.push_str(&format!(
+                r#"<input type="hidden" name="{name}" value="{}">"#,
+                escape(value)
+            ));
+        }
+    }
+    let main = format!(
+        r#"<h1>Log out?</h1>
+<p>An application asks to end your session at this tenant.</p>
+<form method="post" action="/oidc/logout">
+{hidden}
+<button type="submit">Log out</button>
+</form>
+<p>To stay logged in, close this window.</p>"#
+    );
+    layout("Log out?", &main, config)
+}
+
 /// The page shown after logging out without a `returnTo`.
 pub fn logged_out_page(config: &TenantConfig) -> String {
     layout(

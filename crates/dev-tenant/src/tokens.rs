@@ -157,17 +157,26 @@ pub fn verify_userinfo_token(
     Ok(UserinfoGrant { subject, scope })
 }
 
-/// Reads the client id (`aud`) of one of this tenant's ID tokens given as `id_token_hint`.
-/// Expiry is not checked: OIDC RP-Initiated Logout 1.0 section 2 lets expired ID tokens serve
-/// as hints; the signature and issuer are.
+/// What an `id_token_hint` says: whose client it was issued to, and in which login session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdTokenHint {
+    /// The client (`aud`).
+    pub client_id: ClientId,
+    /// The login session (`sid`), if the token names one.
+    pub sid: Option<String>,
+}
+
+/// Reads one of this tenant's ID tokens given as `id_token_hint`. Expiry is not checked: OIDC
+/// RP-Initiated Logout 1.0 section 2 lets expired ID tokens serve as hints; the signature and
+/// issuer are.
 ///
 /// # Errors
 /// See [`VerifyError`].
-pub fn id_token_hint_client(
+pub fn read_id_token_hint(
     config: &TenantConfig,
     keys: &SigningKeys,
     token: &str,
-) -> Result<ClientId, VerifyError> {
+) -> Result<IdTokenHint, VerifyError> {
     let key = verification_key(keys, token)?;
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_issuer(&[&config.issuer]);
@@ -179,7 +188,10 @@ pub fn id_token_hint_client(
         .claims;
     // This tenant's ID tokens name exactly one audience, the client.
     match claims.aud {
-        AudienceClaim::One(client_id) => Ok(ClientId::from(client_id)),
+        AudienceClaim::One(client_id) => Ok(IdTokenHint {
+            client_id: ClientId::from(client_id),
+            sid: claims.sid,
+        }),
         AudienceClaim::Many(_) => Err(VerifyError::Claim("aud")),
     }
 }
