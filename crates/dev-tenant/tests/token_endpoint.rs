@@ -526,7 +526,7 @@ fn rotated(reply: &Reply) -> String {
 
 #[tokio::test]
 async fn a_refresh_token_family_ends_at_its_absolute_lifetime_however_often_it_rotates() {
-    let clock = Clock::system();
+    let clock = Clock::fixed_at(dev_tenant::clock::now());
     let router = tenant_with_clock(TenantConfig::default(), &clock);
     let mut token = refresh_token_for(&router).await;
     // Refreshing every ten days keeps it from going idle for 15 days ...
@@ -549,7 +549,7 @@ async fn a_refresh_token_family_ends_at_its_absolute_lifetime_however_often_it_r
 
 #[tokio::test]
 async fn a_refresh_token_unused_for_its_idle_lifetime_is_refused() {
-    let clock = Clock::system();
+    let clock = Clock::fixed_at(dev_tenant::clock::now());
     let router = tenant_with_clock(TenantConfig::default(), &clock);
     let token = refresh_token_for(&router).await;
     clock.advance(14 * DAY);
@@ -564,7 +564,7 @@ async fn a_refresh_token_unused_for_its_idle_lifetime_is_refused() {
 
 #[tokio::test]
 async fn configured_refresh_token_lifetimes_apply() {
-    let clock = Clock::system();
+    let clock = Clock::fixed_at(dev_tenant::clock::now());
     let config = TenantConfig {
         refresh_token_absolute_lifetime: Duration::from_secs(100),
         refresh_token_idle_lifetime: Duration::from_secs(40),
@@ -584,7 +584,7 @@ async fn configured_refresh_token_lifetimes_apply() {
 
 #[tokio::test]
 async fn within_the_reuse_interval_the_rotated_token_gets_the_current_one_without_revoking() {
-    let clock = Clock::system();
+    let clock = Clock::fixed_at(dev_tenant::clock::now());
     let config = TenantConfig {
         refresh_token_reuse_interval: Duration::from_secs(30),
         ..TenantConfig::default()
