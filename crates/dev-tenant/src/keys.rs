@@ -61,6 +61,13 @@ pub enum KeyError {
     /// 2048 bits (RFC 7518 section 3.3).
     #[error("the public key cannot be published")]
     Unpublishable(#[source] KeyRejection),
+    /// The data directory, the key folder or a key file can be written by users other than its
+    /// owner, who could plant a key of their own that the API would then trust.
+    #[error("{path} can be written by other users; allow writing to its owner only (chmod go-w)")]
+    WritableByOthers {
+        /// The file or directory.
+        path: PathBuf,
+    },
 }
 
 /// One RSA key pair; its public half carries the key id.
@@ -143,10 +150,17 @@ impl SigningKeys {
     }
 
     /// Loads the keys stored in `dir`, generating and storing the first one when there is none.
+    /// `dir`, its key folder and every file read from them must be writable by their owner
+    /// only: whoever else can write there can make the tenant sign with, and publish, a key
+    /// they hold.
     ///
     /// # Errors
-    /// Unreadable or unwritable directory, or a stored key that does not parse.
+    /// Unreadable or unwritable directory, a stored key that does not parse, or
+    /// [`KeyError::WritableByOthers`].
     pub fn load_or_generate(dir: &Path) -> Result<Self, KeyError> {
+        if dir.exists() {
+            refuse_shared_write(dir)?;
+        }
         match Self::load(dir)? {
             Some(keys) => Ok(keys),
             None => {
@@ -171,6 +185,9 @@ impl SigningKeys {
 
     fn load(dir: &Path) -> Result<Option<Self>, KeyError> {
         let signing_path = dir.join(SIGNING_KEY_FILE);
+        if signing_path.exists() {
+            refuse_shared_write(&signing_path)?;
+        }
         let signing_kid = match std::fs::read_to_string(&signing_path) {
             Ok(kid) => kid.trim().to_owned(),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -182,12 +199,14 @@ impl SigningKeys {
             }
         };
         let keys_dir = dir.join(KEYS_DIR);
+        refuse_shared_write(&keys_dir)?;
         let mut pairs = Vec::new();
         for entry in std::fs::read_dir(&keys_dir).map_err(io_error(&keys_dir))? {
             let path = entry.map_err(io_error(&keys_dir))?.path();
             if path.extension().and_then(|extension| extension.to_str()) != Some("pem") {
                 continue;
             }
+            refuse_shared_write(&path)?;
             let pem = std::fs::read_to_string(&path).map_err(io_error(&path))?;
             let private =
                 RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|source| KeyError::Parse {
@@ -255,6 +274,29 @@ impl SigningKeys {
             .find(|pair| pair.kid() == kid)
             .map(|pair| &pair.decoding)
     }
+}
+
+/// Refuses a file or directory (the target, when `path` is a symbolic link) whose mode lets its
+/// group or anyone write to it.
+#[cfg(unix)]
+fn refuse_shared_write(path: &Path) -> Result<(), KeyError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(io_error(path))?
+        .permissions()
+        .mode();
+    if mode & 0o022 != 0 {
+        return Err(KeyError::WritableByOthers {
+            path: path.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Elsewhere permissions are not Unix modes; the data directory is trusted as it is.
+#[cfg(not(unix))]
+fn refuse_shared_write(_path: &Path) -> Result<(), KeyError> {
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -15,8 +15,17 @@ impl ScratchDir {
         // A leftover from an earlier crashed run would make the test meaningless.
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).expect("create scratch dir");
+        // Whatever the umask, the data directory is private, as the tenant requires.
+        #[cfg(unix)]
+        set_mode(&path, 0o700);
         Self(path)
     }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
 impl Drop for ScratchDir {
@@ -240,8 +249,11 @@ fn a_stored_key_shorter_than_2048_bits_is_refused_rather_than_published() {
     let weak = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 1024).expect("generate");
     let pem = weak.to_pkcs8_pem(LineEnding::LF).expect("encode");
     std::fs::create_dir_all(dir.0.join("keys")).expect("keys dir");
+    set_mode(&dir.0.join("keys"), 0o700);
     std::fs::write(dir.0.join("keys").join("weak.pem"), pem.as_bytes()).expect("write key");
+    set_mode(&dir.0.join("keys").join("weak.pem"), 0o600);
     std::fs::write(dir.0.join("signing-key"), "weak\n").expect("write signing key");
+    set_mode(&dir.0.join("signing-key"), 0o600);
     let error = SigningKeys::load_or_generate(&dir.0).expect_err("refused");
     assert!(
         matches!(
@@ -250,4 +262,42 @@ fn a_stored_key_shorter_than_2048_bits_is_refused_rather_than_published() {
         ),
         "{error:?}"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_key_file_folder_or_data_dir_that_others_can_write_is_refused() {
+    use dev_tenant::KeyError;
+
+    let dir = ScratchDir::new("shared-write");
+    let keys = SigningKeys::load_or_generate(&dir.0).expect("generate");
+    let key_file = dir
+        .0
+        .join("keys")
+        .join(format!("{}.pem", keys.signing_kid()));
+    let keys_dir = dir.0.join("keys");
+    let signing_file = dir.0.join("signing-key");
+    for (path, private, shared) in [
+        (&key_file, 0o600, 0o620),
+        (&key_file, 0o600, 0o602),
+        (&keys_dir, 0o700, 0o770),
+        (&keys_dir, 0o700, 0o707),
+        (&signing_file, 0o600, 0o666),
+        (&dir.0, 0o700, 0o777),
+    ] {
+        set_mode(path, shared);
+        let error = SigningKeys::load_or_generate(&dir.0).expect_err("refused");
+        assert!(
+            matches!(&error, KeyError::WritableByOthers { path: named } if named == path),
+            "{}: {error:?}",
+            path.display()
+        );
+        assert!(error.to_string().contains("chmod go-w"), "{error}");
+        set_mode(path, private);
+        let reloaded = SigningKeys::load_or_generate(&dir.0).expect("private again");
+        assert_eq!(reloaded.signing_kid(), keys.signing_kid());
+    }
+    // Readable by others is not the danger (the key file itself stays 0600 when created).
+    set_mode(&keys_dir, 0o755);
+    assert!(SigningKeys::load_or_generate(&dir.0).is_ok());
 }
