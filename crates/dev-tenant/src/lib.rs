@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod cookies;
 pub mod grant;
+pub mod host;
 pub mod keys;
 pub mod opaque;
 pub mod pages;
@@ -27,6 +28,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use axum::http::{HeaderName, HeaderValue, Method, Request};
+use axum::middleware;
 use axum::routing::{get, post};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -36,6 +38,7 @@ pub use config::{ConfigError, TenantConfig};
 pub use keys::{KeyError, SigningKeys};
 
 use clock::Clock;
+use host::AllowedHosts;
 use routes::{
     assets, authorize as authorize_route, discovery, login, logout, revoke, token, userinfo,
 };
@@ -43,14 +46,18 @@ use state::AppState;
 use store::{RefreshPolicy, Store, StoreLimits};
 use token_request::MAX_BODY_BYTES;
 
-/// How a tenant runs beyond what its configuration says: the clock it measures lifetimes with
-/// and the caps of its stores. `Default` is the system clock and [`StoreLimits::default`].
+/// How a tenant runs beyond what its configuration says: the clock it measures lifetimes with,
+/// the caps of its stores and the port it is served on. `Default` is the system clock,
+/// [`StoreLimits::default`] and the issuer's port.
 #[derive(Clone, Debug, Default)]
 pub struct AppOptions {
     /// Where lifetimes are measured; tests keep a clone and move it forward.
     pub clock: Clock,
     /// The most entries each in-memory store holds.
     pub store_limits: StoreLimits,
+    /// The port the listener is bound to, when it may differ from the issuer's: loopback names
+    /// and addresses on it are accepted in `Host` too.
+    pub served_port: Option<u16>,
 }
 
 /// The whole tenant as a router, ready for `axum::serve`. State lives in
@@ -72,6 +79,11 @@ pub fn app_with_state(
     options: AppOptions,
 ) -> (Router, Arc<AppState>) {
     let cors = cors_layer(&config);
+    let mut allowed_hosts = AllowedHosts::for_issuer(&config.issuer);
+    if let Some(port) = options.served_port {
+        allowed_hosts = allowed_hosts.with_loopback_port(port);
+    }
+    let allowed_hosts = Arc::new(allowed_hosts);
     let store = Store::new(options.store_limits, RefreshPolicy::from_config(&config));
     let state = Arc::new(AppState {
         config,
@@ -116,6 +128,11 @@ pub fn app_with_state(
     let router = cross_origin
         .merge(navigation)
         .with_state(Arc::clone(&state))
+        // Outside every route, CORS preflights included: a request naming a foreign host is
+        // refused before anything else looks at it.
+        .layer(middleware::from_fn(move |request, next| {
+            host::require_allowed_host(Arc::clone(&allowed_hosts), request, next)
+        }))
         .layer(TraceLayer::new_for_http().make_span_with(request_span));
     (router, state)
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use dev_tenant::config::DEFAULT_ISSUER;
-use dev_tenant::{SigningKeys, TenantConfig, app};
+use dev_tenant::{AppOptions, SigningKeys, TenantConfig, app_with};
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Command, Environment, ServeOptions, USAGE};
@@ -84,7 +84,11 @@ async fn serve(options: ServeOptions) -> ExitCode {
         "dev tenant listening on {} (development only)",
         config.issuer
     );
-    let served = axum::serve(listener, app(config, keys))
+    let options = AppOptions {
+        served_port: Some(options.port),
+        ..AppOptions::default()
+    };
+    let served = axum::serve(listener, app_with(config, keys, options))
         .with_graceful_shutdown(async {
             // If the signal handler cannot be installed the server simply runs until killed.
             let _ = tokio::signal::ctrl_c().await;

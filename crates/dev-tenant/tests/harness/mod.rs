@@ -132,7 +132,22 @@ impl Reply {
     }
 }
 
-pub async fn send(router: &Router, request: Request<Body>) -> Reply {
+/// The `Host` a browser sends to the built-in tenant.
+pub const HOST: &str = "localhost:3002";
+
+/// Sends `request` as a browser would, with `Host` set to [`HOST`] unless it names one.
+pub async fn send(router: &Router, mut request: Request<Body>) -> Reply {
+    if !request.headers().contains_key(axum::http::header::HOST) {
+        request.headers_mut().insert(
+            axum::http::header::HOST,
+            axum::http::HeaderValue::from_static(HOST),
+        );
+    }
+    send_as_is(router, request).await
+}
+
+/// Sends `request` without adding anything.
+pub async fn send_as_is(router: &Router, request: Request<Body>) -> Reply {
     let response = router
         .clone()
         .oneshot(request)
