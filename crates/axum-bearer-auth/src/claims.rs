@@ -1,6 +1,6 @@
 //! The verified identity of a request and the extractor that produces it.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
@@ -29,7 +29,8 @@ pub(crate) enum PermissionsClaim {
 /// Using it as a handler argument makes the handler protected: the request is answered
 /// 401/400/503 before the handler runs unless a valid token comes with it. Any state `S` works
 /// as long as the [`BearerAuth`] can be had from it (`BearerAuth: FromRef<S>`). When the
-/// current tracing span has a `sub` field, the extractor fills it in with the subject.
+/// current tracing span has a `sub` field, the extractor fills it in with the subject, and when
+/// the request carries a [`ClaimsSlot`], it leaves the claims there.
 ///
 /// Cloning is cheap: the verified-token cache hands the same shared claims to every request
 /// that carries the token.
@@ -168,6 +169,39 @@ impl Claims {
     }
 }
 
+/// Where the extractors leave the verified claims for middleware outside the handler, such as
+/// an access log: put a clone in the request's extensions before the router runs, keep the
+/// other, and read it once the response is ready. Empty when no extractor verified a token (a
+/// public route, a missing or invalid token); a valid token refused for lack of a permission
+/// (403) leaves its claims, so the log can say who was refused.
+///
+/// An extension rather than a tracing span field, so that recording the caller costs no span
+/// per request.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimsSlot(Arc<OnceLock<Claims>>);
+
+impl ClaimsSlot {
+    /// An empty slot.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The claims an extractor verified for this request, if any.
+    pub fn claims(&self) -> Option<&Claims> {
+        self.0.get()
+    }
+
+    /// The verified subject, if any.
+    pub fn subject(&self) -> Option<&str> {
+        self.claims().map(Claims::subject)
+    }
+
+    /// Keeps the first claims verified for the request; a second extractor finds the same.
+    fn fill(&self, claims: &Claims) {
+        self.0.get_or_init(|| claims.clone());
+    }
+}
+
 impl<S> FromRequestParts<S> for Claims
 where
     BearerAuth: FromRef<S>,
@@ -179,6 +213,9 @@ where
         let auth = BearerAuth::from_ref(state);
         let claims = auth.authenticate(&parts.headers).await?;
         tracing::Span::current().record("sub", tracing::field::debug(claims.subject()));
+        if let Some(slot) = parts.extensions.get::<ClaimsSlot>() {
+            slot.fill(&claims);
+        }
         Ok(claims)
     }
 }

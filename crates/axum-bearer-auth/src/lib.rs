@@ -12,7 +12,7 @@ mod token;
 mod validator;
 mod verified_cache;
 
-pub use claims::Claims;
+pub use claims::{Claims, ClaimsSlot};
 pub use config::{AudienceError, BearerAuthConfig, JwksSettings, MAX_CLOCK_LEEWAY};
 pub use error::{AuthError, AuthErrorKind};
 pub use permission::{

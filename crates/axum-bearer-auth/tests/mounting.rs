@@ -7,8 +7,11 @@ mod support;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum_bearer_auth::{AuthErrorKind, BearerAuth, BearerAuthConfig, Realm, TokenError};
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
+use axum_bearer_auth::{
+    AuthErrorKind, BearerAuth, BearerAuthConfig, ClaimsSlot, Realm, TokenError,
+};
 use notes_app::notes_app;
 use oidc_protocol::{Audience, Issuer};
 use serde_json::json;
@@ -167,6 +170,65 @@ async fn validator_verifies_a_token_without_an_extractor() {
             .kind(),
         &AuthErrorKind::MissingCredentials
     );
+}
+
+#[tokio::test]
+async fn extractors_leave_the_verified_claims_in_a_slot_the_request_carries() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let reader = format!(
+        "Bearer {}",
+        token(&server, |claims| claims["scope"] = json!("read:notes"))
+    );
+    let cases = [
+        (
+            "/me",
+            Some(reader.as_str()),
+            StatusCode::OK,
+            Some("auth0|reader"),
+        ),
+        (
+            "/notes",
+            Some(reader.as_str()),
+            StatusCode::OK,
+            Some("auth0|reader"),
+        ),
+        // Valid, but without `archive:notes` in `permissions`: refused, and the slot says who.
+        (
+            "/notes/archive",
+            Some(reader.as_str()),
+            StatusCode::FORBIDDEN,
+            Some("auth0|reader"),
+        ),
+        (
+            "/notes",
+            Some("Bearer a.b.c"),
+            StatusCode::UNAUTHORIZED,
+            None,
+        ),
+        ("/me", None, StatusCode::UNAUTHORIZED, None),
+    ];
+    for (path, authorization, status, subject) in cases {
+        let slot = ClaimsSlot::new();
+        let method = if path == "/notes/archive" {
+            "POST"
+        } else {
+            "GET"
+        };
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let mut request = request.body(Body::empty()).unwrap();
+        request.extensions_mut().insert(slot.clone());
+        let answer = call_with(&app, request).await;
+        assert_eq!(answer.status, status, "{path}: {answer:?}");
+        assert_eq!(slot.subject(), subject, "{path}");
+        if subject.is_some() {
+            let claims = slot.claims().unwrap();
+            assert!(claims.has_scope("read:notes"), "{path}");
+        }
+    }
 }
 
 #[tokio::test]
