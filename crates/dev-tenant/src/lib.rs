@@ -16,6 +16,7 @@ pub mod opaque;
 pub mod pages;
 pub mod redirect;
 pub mod routes;
+pub mod serve;
 pub mod state;
 pub mod store;
 pub mod token_request;
@@ -60,7 +61,7 @@ pub struct AppOptions {
     pub served_port: Option<u16>,
 }
 
-/// The whole tenant as a router, ready for `axum::serve`. State lives in
+/// The whole tenant as a router, ready for [`serve::serve`]. State lives in
 /// memory for the life of the router.
 pub fn app(config: TenantConfig, keys: SigningKeys) -> Router {
     app_with(config, keys, AppOptions::default())

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use dev_tenant::config::DEFAULT_ISSUER;
+use dev_tenant::serve::{self, ServeLimits};
 use dev_tenant::{AppOptions, SigningKeys, TenantConfig, app_with};
 use tracing_subscriber::EnvFilter;
 
@@ -88,12 +89,16 @@ async fn serve(options: ServeOptions) -> ExitCode {
         served_port: Some(options.port),
         ..AppOptions::default()
     };
-    let served = axum::serve(listener, app_with(config, keys, options))
-        .with_graceful_shutdown(async {
+    let served = serve::serve(
+        listener,
+        app_with(config, keys, options),
+        ServeLimits::default(),
+        async {
             // If the signal handler cannot be installed the server simply runs until killed.
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+        },
+    )
+    .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
