@@ -233,7 +233,7 @@ impl SigningKeys {
         let key_path = keys_dir.join(format!("{}.pem", pair.kid()));
         write_private(&key_path, pair.pkcs8_pem.as_bytes())?;
         let signing_path = dir.join(SIGNING_KEY_FILE);
-        std::fs::write(&signing_path, format!("{}\n", pair.kid())).map_err(io_error(&signing_path))
+        write_private_replacing(&signing_path, format!("{}\n", pair.kid()).as_bytes())
     }
 
     /// The key id of the key that signs new tokens.
@@ -297,6 +297,27 @@ fn refuse_shared_write(path: &Path) -> Result<(), KeyError> {
 #[cfg(not(unix))]
 fn refuse_shared_write(_path: &Path) -> Result<(), KeyError> {
     Ok(())
+}
+
+/// Writes `path` readable and writable by its owner only, replacing what it held. A file that
+/// exists keeps its mode, which loading has checked.
+#[cfg(unix)]
+fn write_private_replacing(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_error(path))?;
+    file.write_all(contents).map_err(io_error(path))
+}
+
+#[cfg(not(unix))]
+fn write_private_replacing(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    std::fs::write(path, contents).map_err(io_error(path))
 }
 
 #[cfg(unix)]

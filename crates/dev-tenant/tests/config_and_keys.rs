@@ -187,6 +187,11 @@ fn keys_are_stored_privately_reloaded_and_rotated() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+    let signing_file_mode = std::fs::metadata(dir.0.join("signing-key"))
+        .expect("signing-key")
+        .permissions()
+        .mode();
+    assert_eq!(signing_file_mode & 0o777, 0o600);
     let pem = std::fs::read_to_string(&key_file).expect("read");
     assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"), "PKCS#8 PEM");
 
