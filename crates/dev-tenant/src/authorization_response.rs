@@ -69,7 +69,9 @@ pub fn complete(
         ),
         (ResponseType::IdToken | ResponseType::TokenIdToken, _) => {
             let profile = user.profile(&state.config.issuer);
-            let permissions = user.permissions_claim(request.audience.as_ref());
+            let permissions = state
+                .config
+                .user_permissions_claim(user, request.audience.as_ref());
             let with_access_token = request.response_type == ResponseType::TokenIdToken;
             let tokens = match mint(
                 &state.config,

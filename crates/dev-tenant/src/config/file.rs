@@ -120,4 +120,31 @@ mod tests {
         assert_eq!(config.issuer, "http://127.0.0.1:4000/");
         assert_eq!(config.clients, TenantConfig::default().clients);
     }
+
+    #[test]
+    fn an_api_declared_in_a_file_adds_no_permissions_to_tokens_unless_it_says_so() {
+        let config = TenantConfig::parse_toml(
+            r#"
+            users = []
+            [[apis]]
+            identifier = "https://a.example"
+            scopes = ["read:a"]
+            [[apis]]
+            identifier = "https://b.example"
+            add_permissions_in_access_token = true
+            "#,
+            Path::new("test.toml"),
+        )
+        .expect("valid");
+        let toggles: Vec<bool> = config
+            .apis
+            .iter()
+            .map(|api| api.add_permissions_in_access_token)
+            .collect();
+        assert_eq!(toggles, [false, true]);
+        assert!(
+            TenantConfig::default().apis[0].add_permissions_in_access_token,
+            "the built-in API keeps the quickstart's token shape"
+        );
+    }
 }

@@ -70,6 +70,9 @@ impl Default for TenantConfig {
             apis: vec![ApiConfig {
                 identifier: Audience::from(DEFAULT_AUDIENCE),
                 scopes: vec![DEFAULT_API_SCOPE.to_owned()],
+                // The quickstart's access tokens carry `permissions`, so that the API can be run
+                // with PERMISSIONS_SOURCE=permissions against the dev tenant too.
+                add_permissions_in_access_token: true,
             }],
             users: vec![
                 reader,
@@ -116,6 +119,18 @@ impl TenantConfig {
     /// The registered API with this identifier.
     pub fn api(&self, identifier: &str) -> Option<&ApiConfig> {
         self.apis.iter().find(|api| api.identifier == identifier)
+    }
+
+    /// The `permissions` claim of `user`'s access token to `audience`: their permissions for
+    /// that API when it has [`ApiConfig::add_permissions_in_access_token`] on, else none.
+    pub fn user_permissions_claim(
+        &self,
+        user: &UserConfig,
+        audience: Option<&Audience>,
+    ) -> Option<Vec<String>> {
+        let audience = audience?.as_str();
+        self.api(audience)?
+            .permissions_claim(user.scopes_for(audience))
     }
 
     /// The user with this email (case-insensitive, as email addresses are in practice).

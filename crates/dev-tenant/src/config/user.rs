@@ -136,11 +136,6 @@ impl UserConfig {
             .map(Vec::as_slice)
             .unwrap_or_default()
     }
-
-    /// The `permissions` claim for an access token to `audience`: `None` without an API.
-    pub fn permissions_claim(&self, audience: Option<&Audience>) -> Option<Vec<String>> {
-        audience.map(|audience| self.scopes_for(audience.as_str()).to_vec())
-    }
 }
 
 #[cfg(test)]

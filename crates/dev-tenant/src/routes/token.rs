@@ -96,7 +96,9 @@ pub async fn token(
         return Err(TokenError::InvalidGrant("The user no longer exists"));
     };
     let profile = user.profile(&state.config.issuer);
-    let permissions = user.permissions_claim(grant.audience.as_ref());
+    let permissions = state
+        .config
+        .user_permissions_claim(user, grant.audience.as_ref());
     let tokens = mint(
         &state.config,
         &state.keys,
