@@ -13,12 +13,13 @@ pub fn authorize_url(config: &AuthConfig, transaction: &Transaction) -> String {
         .code_verifier
         .as_ref()
         .map(|verifier| verifier.challenge());
+    let scope = config.requested_scope();
     let mut pairs = vec![
         ("response_type", config.response_type.as_str()),
         ("client_id", config.client_id.as_str()),
         ("redirect_uri", transaction.redirect_uri.as_str()),
         ("audience", config.audience.as_str()),
-        ("scope", config.scope.as_str()),
+        ("scope", scope.as_str()),
         ("state", transaction.state.as_str()),
         ("nonce", transaction.nonce.as_str()),
     ];
@@ -104,9 +105,10 @@ mod tests {
             Some("http://localhost:3000/callback")
         );
         assert_eq!(param(&params, "audience"), Some("https://quickstarts/api"));
+        // Sessions are renewed with refresh tokens by default, so the login asks for one.
         assert_eq!(
             param(&params, "scope"),
-            Some("openid profile read:messages")
+            Some("openid profile read:messages offline_access")
         );
         assert_eq!(param(&params, "state"), Some("state-1"));
         assert_eq!(param(&params, "nonce"), Some("nonce-1"));
@@ -130,6 +132,22 @@ mod tests {
         assert_eq!(param(&params, "code_challenge"), None);
         assert_eq!(param(&params, "nonce"), Some("nonce-1"));
         assert_eq!(param(&params, "response_mode"), Some("fragment"));
+        // The implicit flow yields no refresh token, so it does not ask for one.
+        assert_eq!(
+            param(&params, "scope"),
+            Some("openid profile read:messages")
+        );
+    }
+
+    #[test]
+    fn without_refresh_tokens_the_login_asks_for_the_configured_scope_only() {
+        let mut config = config("code");
+        config.use_refresh_tokens = false;
+        let params = params(&authorize_url(&config, &transaction(true)));
+        assert_eq!(
+            param(&params, "scope"),
+            Some("openid profile read:messages")
+        );
     }
 
     #[test]

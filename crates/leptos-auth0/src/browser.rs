@@ -1,4 +1,11 @@
-//! The browser's clock and location, read and changed in one place.
+//! The browser's clock and location, read and changed in one place, and the deadline of
+//! requests that must not hang.
+
+use std::time::Duration;
+
+/// How long a request to the tenant made by a renewal or a logout may take before it is
+/// given up: a renewal holds the cross-tab lock while it waits.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Milliseconds since the epoch, from `Date.now()`.
 pub fn now_ms() -> u64 {
@@ -61,4 +68,12 @@ pub(crate) fn replace_url(path: &str) {
     if !replaced {
         leptos::logging::warn!("could not clean the callback address from history");
     }
+}
+
+/// An `AbortSignal` that aborts after `timeout`, for a fetch that must not wait forever.
+pub(crate) fn abort_after(timeout: Duration) -> Option<web_sys::AbortSignal> {
+    let controller = web_sys::AbortController::new().ok()?;
+    let signal = controller.signal();
+    leptos::prelude::set_timeout(move || controller.abort(), timeout);
+    Some(signal)
 }

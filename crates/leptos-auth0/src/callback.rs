@@ -3,7 +3,8 @@
 
 use oidc_protocol::form::decode_pairs;
 use oidc_protocol::{
-    AccessToken, AuthorizationCode, IdToken, ResponseType, UnverifiedJwt, check_access_token_hash,
+    AccessToken, AuthorizationCode, IdToken, RefreshToken, ResponseType, UnverifiedJwt,
+    check_access_token_hash,
 };
 
 use crate::browser;
@@ -11,6 +12,9 @@ use crate::config::AuthConfig;
 use crate::error::AuthError;
 use crate::id_token::{ExpectedIdToken, verify_id_token};
 use crate::jwks::fetch_keys;
+use crate::lock::with_lock;
+use crate::refresh_store::{RenewableSession, clear_renewable_session, save_renewable_session};
+use crate::renewal::RENEWAL_LOCK;
 use crate::session::Session;
 use crate::storage;
 use crate::token_endpoint::exchange_code;
@@ -141,7 +145,8 @@ pub async fn complete_login(
         return Err(AuthError::StateMismatch);
     }
 
-    let (access_token, id_token, expires_in) = match (response, config.response_type) {
+    let (access_token, id_token, expires_in, refresh_token) = match (response, config.response_type)
+    {
         (CallbackResponse::Error { error, description }, _) => {
             return Err(AuthError::Authorization { error, description });
         }
@@ -152,7 +157,12 @@ pub async fn complete_login(
             let tokens =
                 exchange_code(config, code.secret(), verifier, &transaction.redirect_uri).await?;
             let id_token = tokens.id_token.ok_or(AuthError::UnexpectedResponse)?;
-            (tokens.access_token, id_token, tokens.expires_in)
+            (
+                tokens.access_token,
+                id_token,
+                tokens.expires_in,
+                tokens.refresh_token,
+            )
         }
         (
             CallbackResponse::Tokens {
@@ -162,7 +172,7 @@ pub async fn complete_login(
                 ..
             },
             ResponseType::TokenIdToken,
-        ) => (access_token, id_token, expires_in),
+        ) => (access_token, id_token, expires_in, None),
         _ => return Err(AuthError::UnexpectedResponse),
     };
 
@@ -182,11 +192,39 @@ pub async fn complete_login(
     // Measured from now, after the exchange, rather than from when the callback was read.
     let expires_at_ms = session_expiry(browser::now_ms(), expires_in, &access_token);
     let session = Session::new(access_token, id_token, expires_at_ms);
+    if config.renews_with_refresh_tokens() {
+        keep_refresh_token(config, &session, refresh_token).await;
+    }
     session.save()?;
+    storage::clear_session_ended_mark();
     Ok(CompletedLogin {
         session,
         return_to: transaction.return_to,
     })
+}
+
+/// Stores the login's refresh token with its session in IndexedDB, under the renewal lock so
+/// that no renewal of an earlier login in another tab writes over it; without one, removes an
+/// earlier login's. A browser that cannot keep it renews nothing: the session then lasts as
+/// long as its access token.
+async fn keep_refresh_token(
+    config: &AuthConfig,
+    session: &Session,
+    refresh_token: Option<RefreshToken>,
+) {
+    let _ = with_lock(RENEWAL_LOCK, async {
+        match refresh_token {
+            Some(refresh_token) => {
+                let renewable = RenewableSession {
+                    session: session.clone(),
+                    refresh_token,
+                };
+                save_renewable_session(&renewable, config).await
+            }
+            None => clear_renewable_session().await,
+        }
+    })
+    .await;
 }
 
 #[cfg(test)]

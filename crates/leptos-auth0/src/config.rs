@@ -12,6 +12,24 @@ pub const CONFIG_PATH: &str = "/auth_config.json";
 pub const DEFAULT_SCOPE: &str = "openid profile read:messages";
 /// API base URL used when none is configured: the quickstart's local API.
 pub const DEFAULT_API_URL: &str = "http://localhost:3001";
+/// How long before the access token expires it is renewed, when not configured, in seconds.
+pub const DEFAULT_RENEW_BEFORE_SECS: u64 = 60;
+/// The largest `renewBeforeSeconds` accepted: a day.
+pub const MAX_RENEW_BEFORE_SECS: u64 = 86_400;
+
+/// Whether an expiring session may be renewed silently, with `prompt=none` in a hidden frame,
+/// when no refresh token can renew it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SilentRenewal {
+    /// Only when the tenant is same-site with the app: a browser that blocks third-party
+    /// cookies sends the tenant's session cookie to a frame only then.
+    #[default]
+    SameSiteOnly,
+    /// Always (`"useSilentRenewalFallback": true`), e.g. where third-party cookies are allowed.
+    Always,
+    /// Never (`"useSilentRenewalFallback": false`).
+    Never,
+}
 
 /// The validated configuration.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +49,14 @@ pub struct AuthConfig {
     /// Which flow `login()` starts: [`ResponseType::Code`] (with PKCE) or the legacy
     /// [`ResponseType::TokenIdToken`].
     pub response_type: ResponseType,
+    /// Whether the login asks for `offline_access` and the session is renewed with rotating
+    /// refresh tokens before the access token expires (code flow only).
+    pub use_refresh_tokens: bool,
+    /// How long before the access token's expiry it is renewed, in seconds; for short-lived
+    /// tokens at most a quarter of their lifetime (see [`crate::renewal_margin_secs`]).
+    pub renew_before_secs: u64,
+    /// Whether silent `prompt=none` renewal may be used where refresh tokens cannot renew.
+    pub silent_renewal: SilentRenewal,
 }
 
 /// What is wrong with one field.
@@ -75,6 +101,78 @@ struct RawAuthConfig {
     api_url: Option<String>,
     redirect_uri: Option<String>,
     response_type: Option<String>,
+    use_refresh_tokens: Option<JsonScalar>,
+    renew_before_seconds: Option<JsonScalar>,
+    use_silent_renewal_fallback: Option<JsonScalar>,
+}
+
+/// A JSON value read only as far as a boolean or a whole number, so that a value of the wrong
+/// type names its field rather than failing the whole file, without building a JSON tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JsonScalar {
+    Bool(bool),
+    Whole(u64),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for JsonScalar {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = JsonScalar;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, value: bool) -> Result<JsonScalar, E> {
+                Ok(JsonScalar::Bool(value))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<JsonScalar, E> {
+                Ok(JsonScalar::Whole(value))
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<JsonScalar, E> {
+                Ok(u64::try_from(value).map_or(JsonScalar::Other, JsonScalar::Whole))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<JsonScalar, E> {
+                Ok(JsonScalar::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<JsonScalar, E> {
+                Ok(JsonScalar::Other)
+            }
+            fn visit_unit<E>(self) -> Result<JsonScalar, E> {
+                Ok(JsonScalar::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<JsonScalar, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(JsonScalar::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JsonScalar, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(JsonScalar::Other)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A boolean field: absent (or `null`) is `None`, anything but `true` or `false` is invalid.
+fn optional_bool(
+    value: Option<JsonScalar>,
+    field: &'static str,
+) -> Result<Option<bool>, ConfigError> {
+    match value {
+        None => Ok(None),
+        Some(JsonScalar::Bool(value)) => Ok(Some(value)),
+        Some(_) => Err(invalid(field, "true or false")),
+    }
 }
 
 fn required(value: Option<String>, field: &'static str) -> Result<String, ConfigError> {
@@ -201,6 +299,24 @@ impl AuthConfig {
                 _ => return Err(invalid("responseType", "\"code\" or \"token id_token\"")),
             },
         };
+        let use_refresh_tokens =
+            optional_bool(raw.use_refresh_tokens, "useRefreshTokens")?.unwrap_or(true);
+        let renew_before_secs = match raw.renew_before_seconds {
+            None => DEFAULT_RENEW_BEFORE_SECS,
+            Some(JsonScalar::Whole(seconds)) if seconds <= MAX_RENEW_BEFORE_SECS => seconds,
+            Some(_) => {
+                return Err(invalid(
+                    "renewBeforeSeconds",
+                    "a whole number of seconds from 0 to 86400",
+                ));
+            }
+        };
+        let silent_renewal =
+            match optional_bool(raw.use_silent_renewal_fallback, "useSilentRenewalFallback")? {
+                None => SilentRenewal::SameSiteOnly,
+                Some(true) => SilentRenewal::Always,
+                Some(false) => SilentRenewal::Never,
+            };
         Ok(Self {
             issuer,
             client_id: ClientId::new(client_id),
@@ -209,7 +325,36 @@ impl AuthConfig {
             api_url,
             redirect_uri,
             response_type,
+            use_refresh_tokens,
+            renew_before_secs,
+            silent_renewal,
         })
+    }
+
+    /// Whether sessions are renewed with refresh tokens: configured so, and the code flow (the
+    /// implicit flow's tokens come without one).
+    pub fn renews_with_refresh_tokens(&self) -> bool {
+        self.use_refresh_tokens && self.response_type == ResponseType::Code
+    }
+
+    /// The scopes the login asks for: the configured ones, plus `offline_access` when sessions
+    /// are renewed with refresh tokens (OIDC Core 11).
+    pub fn requested_scope(&self) -> Scope {
+        if self.renews_with_refresh_tokens() {
+            self.scope.with("offline_access")
+        } else {
+            self.scope.clone()
+        }
+    }
+
+    /// Whether silent `prompt=none` renewal may be used for an app at `app_origin`: as
+    /// configured, and by default only when the tenant is [same-site](is_same_site) with it.
+    pub fn silent_renewal_allowed(&self, app_origin: &str) -> bool {
+        match self.silent_renewal {
+            SilentRenewal::Always => true,
+            SilentRenewal::Never => false,
+            SilentRenewal::SameSiteOnly => is_same_site(app_origin, self.issuer.as_str()),
+        }
     }
 
     /// Fetches [`CONFIG_PATH`] from the app's own origin and validates it.
@@ -243,6 +388,33 @@ impl AuthConfig {
     pub fn domain_url(&self) -> &str {
         self.issuer.base_url()
     }
+}
+
+/// Whether two URLs are same-site (HTML's schemeful same-site): the same scheme, and the same
+/// host or hosts that end in the same two DNS labels (`app.example.com`, `login.example.com`).
+/// Without the public suffix list, hosts under a two-label public suffix (`a.co.uk`,
+/// `b.co.uk`) count as same-site too; IP addresses must be equal.
+pub fn is_same_site(first: &str, second: &str) -> bool {
+    let (Ok(first), Ok(second)) = (HttpUrl::parse(first), HttpUrl::parse(second)) else {
+        return false;
+    };
+    if first.scheme() != second.scheme() {
+        return false;
+    }
+    let (first, second) = (first.host(), second.host());
+    if first == second {
+        return true;
+    }
+    let is_ip =
+        |host: &str| host.starts_with('[') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if is_ip(first) || is_ip(second) {
+        return false;
+    }
+    let site = |host: &str| -> Option<String> {
+        let labels: Vec<&str> = host.trim_end_matches('.').rsplit('.').take(2).collect();
+        (labels.len() == 2).then(|| format!("{}.{}", labels[1], labels[0]))
+    };
+    site(first).is_some_and(|site_of_first| Some(site_of_first) == site(second))
 }
 
 #[cfg(test)]
@@ -372,6 +544,117 @@ mod tests {
                 AuthConfig::from_json(&format!("{{{base},{extra}}}")).is_ok(),
                 "{extra}"
             );
+        }
+    }
+
+    #[test]
+    fn renewal_settings_default_to_refresh_tokens_a_minute_ahead_and_same_site_silent_renewal() {
+        let config = AuthConfig::from_json(LOCAL).unwrap();
+        assert!(config.use_refresh_tokens);
+        assert!(config.renews_with_refresh_tokens());
+        assert_eq!(config.renew_before_secs, DEFAULT_RENEW_BEFORE_SECS);
+        assert_eq!(config.silent_renewal, SilentRenewal::SameSiteOnly);
+        assert_eq!(
+            config.requested_scope().as_str(),
+            "openid profile read:messages offline_access"
+        );
+        // The scope as configured is kept apart from what the login asks for.
+        assert_eq!(config.scope.as_str(), "openid profile read:messages");
+    }
+
+    #[test]
+    fn renewal_settings_are_read_from_the_file() {
+        let config = AuthConfig::from_json(
+            r#"{"domain":"t.auth0.com","clientId":"c","audience":"a","useRefreshTokens":false,
+                "renewBeforeSeconds":15,"useSilentRenewalFallback":true,
+                "scope":"openid offline_access"}"#,
+        )
+        .unwrap();
+        assert!(!config.renews_with_refresh_tokens());
+        assert_eq!(config.renew_before_secs, 15);
+        assert_eq!(config.silent_renewal, SilentRenewal::Always);
+        assert_eq!(config.requested_scope().as_str(), "openid offline_access");
+        let config = AuthConfig::from_json(
+            r#"{"domain":"t.auth0.com","clientId":"c","audience":"a","useSilentRenewalFallback":false,
+                "responseType":"token id_token"}"#,
+        )
+        .unwrap();
+        assert_eq!(config.silent_renewal, SilentRenewal::Never);
+        // The implicit flow gets no refresh token, so it does not ask for one.
+        assert!(!config.renews_with_refresh_tokens());
+        assert_eq!(config.requested_scope().as_str(), DEFAULT_SCOPE);
+    }
+
+    #[test]
+    fn renewal_settings_of_the_wrong_type_or_range_are_named() {
+        let base = r#""domain":"t.auth0.com","clientId":"c","audience":"a""#;
+        for (extra, field) in [
+            (r#""useRefreshTokens":"yes""#, "useRefreshTokens"),
+            (r#""useRefreshTokens":1"#, "useRefreshTokens"),
+            (r#""renewBeforeSeconds":-1"#, "renewBeforeSeconds"),
+            (r#""renewBeforeSeconds":1.5"#, "renewBeforeSeconds"),
+            (r#""renewBeforeSeconds":"60""#, "renewBeforeSeconds"),
+            (r#""renewBeforeSeconds":86401"#, "renewBeforeSeconds"),
+            (r#""renewBeforeSeconds":[60]"#, "renewBeforeSeconds"),
+            (
+                r#""useSilentRenewalFallback":{"a":[1]}"#,
+                "useSilentRenewalFallback",
+            ),
+        ] {
+            assert_eq!(
+                field_error(&format!("{{{base},{extra}}}")),
+                (
+                    field,
+                    match field {
+                        "renewBeforeSeconds" => {
+                            FieldProblem::Invalid("a whole number of seconds from 0 to 86400")
+                        }
+                        _ => FieldProblem::Invalid("true or false"),
+                    }
+                ),
+                "{extra}"
+            );
+        }
+        assert!(AuthConfig::from_json(&format!("{{{base},\"useRefreshTokens\":null}}")).is_ok());
+    }
+
+    #[test]
+    fn silent_renewal_is_allowed_by_default_only_for_a_same_site_tenant() {
+        let config = |domain: &str| {
+            AuthConfig::from_json(&format!(
+                r#"{{"domain":"{domain}","clientId":"c","audience":"a"}}"#
+            ))
+            .unwrap()
+        };
+        assert!(config("login.example.com").silent_renewal_allowed("https://app.example.com"));
+        assert!(!config("tenant.auth0.com").silent_renewal_allowed("https://app.example.com"));
+        assert!(config("http://localhost:3002").silent_renewal_allowed("http://localhost:3000"));
+        let mut always = config("tenant.auth0.com");
+        always.silent_renewal = SilentRenewal::Always;
+        assert!(always.silent_renewal_allowed("https://app.example.com"));
+        let mut never = config("login.example.com");
+        never.silent_renewal = SilentRenewal::Never;
+        assert!(!never.silent_renewal_allowed("https://app.example.com"));
+    }
+
+    #[test]
+    fn same_site_means_same_scheme_and_the_same_last_two_labels() {
+        for (first, second) in [
+            ("https://app.example.com", "https://login.example.com/"),
+            ("https://example.com", "https://a.b.example.com/"),
+            ("http://localhost:3000", "http://localhost:3002/"),
+            ("http://127.0.0.1:3000", "http://127.0.0.1:3002/"),
+        ] {
+            assert!(is_same_site(first, second), "{first} {second}");
+        }
+        for (first, second) in [
+            ("https://app.example.com", "https://tenant.auth0.com/"),
+            ("http://app.example.com", "https://login.example.com/"),
+            ("http://127.0.0.1:3000", "http://localhost:3002/"),
+            ("http://127.0.0.1:3000", "http://127.0.0.2:3002/"),
+            ("https://example.com", "not a url"),
+        ] {
+            assert!(!is_same_site(first, second), "{first} {second}");
         }
     }
 

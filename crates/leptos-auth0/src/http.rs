@@ -4,6 +4,8 @@
 //! prefix and global headers, plus an allow-list of origins (exact scheme, host and port) that
 //! may see the token. Bearer errors are read per RFC 6750 section 3.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -71,6 +73,11 @@ pub enum AuthHttpError {
 
 type TokenGetter = Rc<dyn Fn() -> Option<AccessToken>>;
 
+/// What a renewer returns: the token to use now, if there is one.
+pub type RenewedToken = Pin<Box<dyn Future<Output = Option<AccessToken>>>>;
+
+type Renewer = Rc<dyn Fn(Option<AccessToken>) -> RenewedToken>;
+
 /// How [`AuthHttp`] finds and attaches the token.
 #[derive(Clone)]
 pub struct AuthHttpConfig {
@@ -79,6 +86,7 @@ pub struct AuthHttpConfig {
     scheme_prefix: String,
     global_headers: Vec<(String, String)>,
     allowed_origins: Vec<String>,
+    renewer: Option<Renewer>,
 }
 
 impl AuthHttpConfig {
@@ -90,7 +98,23 @@ impl AuthHttpConfig {
             scheme_prefix: "Bearer ".to_owned(),
             global_headers: Vec::new(),
             allowed_origins: origin_of(api_url).into_iter().collect(),
+            renewer: None,
         }
+    }
+
+    /// Renews the token where it is not usable: `renew(None)` before a request when the token
+    /// getter has none that is live, and `renew(Some(rejected))` once when the API answers 401
+    /// `invalid_token` (RFC 6750 section 3.1) to a request that carried `rejected`, which is
+    /// then sent once more with the token returned, if it is another. Never more than once per
+    /// request, so a token the API keeps refusing cannot cause a loop.
+    /// [`AuthService::http`](crate::AuthService::http) sets this to its renewal.
+    #[must_use]
+    pub fn renew_with(
+        mut self,
+        renew: impl Fn(Option<AccessToken>) -> RenewedToken + 'static,
+    ) -> Self {
+        self.renewer = Some(Rc::new(renew));
+        self
     }
 
     /// Sends the token in another header.
@@ -338,8 +362,8 @@ impl AuthHttp {
             .map_err(|error| AuthHttpError::Decode(Arc::new(error)))
     }
 
-    /// Builds and sends the request (not generic, so it exists once in the download) and maps
-    /// error statuses.
+    /// Finds the token, sends the request (not generic, so it exists once in the download),
+    /// and sends it once more after a renewal when the API rejects the token.
     async fn send(
         &self,
         method: Method,
@@ -350,6 +374,49 @@ impl AuthHttp {
         if origin_of(url).is_none() {
             return Err(AuthHttpError::InvalidUrl(url.to_owned()));
         }
+        let mut token = None;
+        if self.would_attach_token(url, options) {
+            let mut found = (self.config.token_getter)();
+            if let Some(renew) = &self.config.renewer
+                && check_token(found.as_ref(), now_ms()).is_err()
+            {
+                found = renew(None).await.or(found);
+            }
+            match check_token(found.as_ref(), now_ms()) {
+                Ok(()) => token = found,
+                Err(_) if options.allow_anonymous => {}
+                Err(error) => return Err(error),
+            }
+        }
+        let json_body = json_body.as_deref();
+        let answer = self
+            .send_once(method.as_str(), url, json_body, token.as_ref())
+            .await;
+        let rejected = matches!(
+            &answer,
+            Err(AuthHttpError::Unauthorized { error: Some(code), .. }) if code == "invalid_token"
+        );
+        if let (true, Some(sent), Some(renew)) = (rejected, token, &self.config.renewer) {
+            let renewed = renew(Some(sent.clone()))
+                .await
+                .filter(|renewed| *renewed != sent && check_token(Some(renewed), now_ms()).is_ok());
+            if let Some(renewed) = renewed {
+                return self
+                    .send_once(method.as_str(), url, json_body, Some(&renewed))
+                    .await;
+            }
+        }
+        answer
+    }
+
+    /// Builds and sends the request with `token` attached, and maps error statuses.
+    async fn send_once(
+        &self,
+        method: &str,
+        url: &str,
+        json_body: Option<&str>,
+        token: Option<&AccessToken>,
+    ) -> Result<Response, AuthHttpError> {
         let headers = web_sys::Headers::new().map_err(|_| AuthHttpError::InvalidRequest)?;
         let set_header = |name: &str, value: &str| {
             headers
@@ -368,28 +435,19 @@ impl AuthHttp {
         // Built with web-sys directly: gloo-net's builder appends a stray `&` to URLs that
         // already carry a query.
         let init = web_sys::RequestInit::new();
-        if self.would_attach_token(url, options) {
-            let token = (self.config.token_getter)();
-            match check_token(token.as_ref(), now_ms()) {
-                Ok(()) => {
-                    if let Some(token) = token {
-                        let value = format!("{}{}", self.config.scheme_prefix, token.secret());
-                        set_header(&self.config.header_name, &value)?;
-                        // A redirect is not followed with the token: browsers drop only
-                        // `Authorization` on a redirect to another origin, not a custom token
-                        // header. "manual" rather than "error", because its answer (an opaque
-                        // redirect) tells a refused redirect apart from a network failure.
-                        init.set_redirect(web_sys::RequestRedirect::Manual);
-                    }
-                }
-                Err(_) if options.allow_anonymous => {}
-                Err(error) => return Err(error),
-            }
+        if let Some(token) = token {
+            let value = format!("{}{}", self.config.scheme_prefix, token.secret());
+            set_header(&self.config.header_name, &value)?;
+            // A redirect is not followed with the token: browsers drop only `Authorization` on
+            // a redirect to another origin, not a custom token header. "manual" rather than
+            // "error", because its answer (an opaque redirect) tells a refused redirect apart
+            // from a network failure.
+            init.set_redirect(web_sys::RequestRedirect::Manual);
         }
-        init.set_method(method.as_str());
+        init.set_method(method);
         if let Some(json) = json_body {
             set_header("Content-Type", "application/json")?;
-            init.set_body(&wasm_bindgen::JsValue::from_str(&json));
+            init.set_body(&wasm_bindgen::JsValue::from_str(json));
         }
         init.set_headers(&headers);
         let request = web_sys::Request::new_with_str_and_init(url, &init)

@@ -29,6 +29,10 @@ pub enum IdTokenError {
     /// A claim check failed.
     #[error("claims rejected")]
     Claims(#[from] IdTokenClaimsError),
+    /// A renewed ID token names another issuer, user, audience or authorized party than the
+    /// one of the login (OIDC Core 12.2).
+    #[error("the renewed id token's {0} differs from the login's")]
+    Changed(&'static str),
 }
 
 /// What the ID token must match.
@@ -54,15 +58,9 @@ pub async fn verify_id_token(
     keys: &VerificationKeys,
     expected: ExpectedIdToken<'_>,
 ) -> Result<IdTokenClaims, IdTokenError> {
-    let jwt = UnverifiedJwt::parse(id_token.secret()).map_err(IdTokenError::Malformed)?;
-    let kid = jwt.rs256_key_id().map_err(IdTokenError::Malformed)?;
-    let claims: IdTokenClaims = jwt.claims().map_err(IdTokenError::Malformed)?;
-    let key = keys.find(kid).ok_or(IdTokenError::UnknownKey)?;
-    verify_rs256(key, jwt.signing_input(), jwt.signature())
-        .await
-        .map_err(IdTokenError::Signature)?;
-    check_id_token_claims(
-        &claims,
+    verify(
+        id_token,
+        keys,
         IdTokenExpectations {
             issuer: expected.issuer,
             client_id: expected.client_id,
@@ -70,6 +68,128 @@ pub async fn verify_id_token(
             now_secs: expected.now_secs,
             leeway_secs: CLOCK_LEEWAY_SECS,
         },
-    )?;
+    )
+    .await
+}
+
+/// The `kid` of an ID token's header, to find its key before verifying it.
+///
+/// # Errors
+/// [`IdTokenError::Malformed`] for a token that is not an RS256 JWT.
+pub fn id_token_key_id(id_token: &IdToken) -> Result<String, IdTokenError> {
+    let jwt = UnverifiedJwt::parse(id_token.secret()).map_err(IdTokenError::Malformed)?;
+    jwt.rs256_key_id()
+        .map(str::to_owned)
+        .map_err(IdTokenError::Malformed)
+}
+
+/// Verifies an ID token that came back from a refresh (OIDC Core 12.2): signature and claims as
+/// at login, without a nonce (it answers no authorization request), and the same `iss`, `sub`,
+/// `aud` and `azp` as `previous`, the session's ID token.
+///
+/// # Errors
+/// The first [`IdTokenError`] found; [`IdTokenError::Changed`] naming a claim that differs.
+pub async fn verify_refreshed_id_token(
+    renewed: &IdToken,
+    previous: &IdToken,
+    keys: &VerificationKeys,
+    issuer: &Issuer,
+    client_id: &ClientId,
+    now_secs: u64,
+) -> Result<IdTokenClaims, IdTokenError> {
+    let claims = verify(
+        renewed,
+        keys,
+        IdTokenExpectations {
+            issuer,
+            client_id,
+            nonce: None,
+            now_secs,
+            leeway_secs: CLOCK_LEEWAY_SECS,
+        },
+    )
+    .await?;
+    // The previous token was verified when it was stored; only its claims are compared here.
+    let previous: IdTokenClaims = UnverifiedJwt::parse(previous.secret())
+        .and_then(|jwt| jwt.claims())
+        .map_err(IdTokenError::Malformed)?;
+    check_same_login(&previous, &claims)?;
     Ok(claims)
+}
+
+/// OIDC Core 12.2: a renewed ID token is about the same login as the one it replaces.
+fn check_same_login(previous: &IdTokenClaims, renewed: &IdTokenClaims) -> Result<(), IdTokenError> {
+    if renewed.iss != previous.iss {
+        return Err(IdTokenError::Changed("iss"));
+    }
+    if renewed.sub != previous.sub {
+        return Err(IdTokenError::Changed("sub"));
+    }
+    if renewed.aud != previous.aud {
+        return Err(IdTokenError::Changed("aud"));
+    }
+    if renewed.azp != previous.azp {
+        return Err(IdTokenError::Changed("azp"));
+    }
+    Ok(())
+}
+
+async fn verify(
+    id_token: &IdToken,
+    keys: &VerificationKeys,
+    expectations: IdTokenExpectations<'_>,
+) -> Result<IdTokenClaims, IdTokenError> {
+    let jwt = UnverifiedJwt::parse(id_token.secret()).map_err(IdTokenError::Malformed)?;
+    let kid = jwt.rs256_key_id().map_err(IdTokenError::Malformed)?;
+    let claims: IdTokenClaims = jwt.claims().map_err(IdTokenError::Malformed)?;
+    let key = keys.find(kid).ok_or(IdTokenError::UnknownKey)?;
+    verify_rs256(key, jwt.signing_input(), jwt.signature())
+        .await
+        .map_err(IdTokenError::Signature)?;
+    check_id_token_claims(&claims, expectations)?;
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(overrides: serde_json::Value) -> IdTokenClaims {
+        let mut base = serde_json::json!({
+            "iss": "https://tenant.example.com/", "sub": "auth0|reader", "aud": "client-1",
+            "exp": 2_000, "iat": 1_000, "nonce": "n-1",
+        });
+        for (name, value) in overrides.as_object().into_iter().flatten() {
+            base[name] = value.clone();
+        }
+        serde_json::from_value(base).unwrap()
+    }
+
+    #[test]
+    fn a_renewed_id_token_about_the_same_login_passes_whatever_its_times_and_nonce() {
+        let renewed = claims(serde_json::json!({"exp": 9_000, "iat": 8_000, "nonce": "other"}));
+        assert!(check_same_login(&claims(serde_json::json!({})), &renewed).is_ok());
+    }
+
+    #[test]
+    fn a_renewed_id_token_for_another_user_issuer_audience_or_party_is_refused() {
+        let previous = claims(serde_json::json!({}));
+        for (override_, claim) in [
+            (serde_json::json!({"sub": "auth0|admin"}), "sub"),
+            (
+                serde_json::json!({"iss": "https://other.example.com/"}),
+                "iss",
+            ),
+            (serde_json::json!({"aud": ["client-1", "client-2"]}), "aud"),
+            (serde_json::json!({"azp": "client-1"}), "azp"),
+        ] {
+            assert!(
+                matches!(
+                    check_same_login(&previous, &claims(override_.clone())),
+                    Err(IdTokenError::Changed(changed)) if changed == claim
+                ),
+                "{override_}"
+            );
+        }
+    }
 }

@@ -9,9 +9,14 @@ mod config;
 mod error;
 mod http;
 mod id_token;
+mod indexed_db;
 mod jwks;
+mod lock;
 mod provider;
 mod random;
+mod refresh_store;
+mod renewal;
+mod revocation;
 mod service;
 mod session;
 mod storage;
@@ -20,27 +25,45 @@ mod transaction;
 mod webcrypto;
 
 pub use authorize::{authorize_url, logout_url, userinfo_url};
-pub use browser::{current_origin, current_path, now_ms};
+pub use browser::{REQUEST_TIMEOUT, current_origin, current_path, now_ms};
 pub use callback::{CallbackResponse, CompletedLogin, complete_login, parse_callback};
 pub use config::{
-    AuthConfig, CONFIG_PATH, ConfigError, DEFAULT_API_URL, DEFAULT_SCOPE, FieldProblem,
+    AuthConfig, CONFIG_PATH, ConfigError, DEFAULT_API_URL, DEFAULT_RENEW_BEFORE_SECS,
+    DEFAULT_SCOPE, FieldProblem, MAX_RENEW_BEFORE_SECS, SilentRenewal, is_same_site,
 };
 pub use error::AuthError;
 pub use http::{
-    AuthHttp, AuthHttpConfig, AuthHttpError, RequestOptions, check_token, is_allowed_origin,
-    origin_of, status_error,
+    AuthHttp, AuthHttpConfig, AuthHttpError, RenewedToken, RequestOptions, check_token,
+    is_allowed_origin, origin_of, status_error,
 };
-pub use id_token::{CLOCK_LEEWAY_SECS, ExpectedIdToken, IdTokenError, verify_id_token};
+pub use id_token::{
+    CLOCK_LEEWAY_SECS, ExpectedIdToken, IdTokenError, id_token_key_id, verify_id_token,
+    verify_refreshed_id_token,
+};
+pub use indexed_db::{DATABASE_NAME, IndexedDbError};
 pub use jwks::{JwksFetchError, fetch_keys};
+pub use lock::{
+    LEASE_DURATION, LEASE_PATIENCE, LockError, LockKind, lock_kind, with_lease, with_lock,
+};
 pub use provider::{AuthProvider, use_auth};
 pub use random::{RANDOM_BYTES, RandomError, random_pkce_verifier, random_urlsafe};
+pub use refresh_store::{
+    RefreshStoreError, RenewableSession, clear_renewable_session, load_renewable_session,
+    save_renewable_session,
+};
+pub use renewal::{
+    FIRST_RETRY, LONGEST_RETRY, RENEWAL_LOCK, Renewal, RenewalError, RenewalReason,
+    access_token_lifetime_ms, needs_request, renew_at_ms, renewal_margin_ms, retry_delay,
+};
+pub use revocation::{RevocationError, revocation_url, revoke_refresh_token};
 pub use service::{AuthService, AuthState};
 pub use session::Session;
 pub use storage::{
-    ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, StorageError, TRANSACTION_KEY, is_available,
-    local_storage_available, save_transaction, session_storage_available,
+    ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, SESSION_ENDED_KEY, StorageError,
+    TRANSACTION_KEY, is_available, local_storage_available, save_transaction,
+    session_storage_available,
 };
-pub use token_endpoint::{TokenEndpointError, exchange_code, token_url};
+pub use token_endpoint::{TokenEndpointError, exchange_code, refresh_tokens, token_url};
 pub use transaction::{Transaction, safe_return_path};
 pub use webcrypto::{SignatureError, verify_rs256};
 

@@ -1,8 +1,14 @@
-//! `AuthService`: the app-wide authentication state and the login, callback and logout actions.
+//! `AuthService`: the app-wide authentication state and the login, callback, renewal and logout
+//! actions.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use oidc_protocol::{AccessToken, ResponseType};
 
@@ -14,7 +20,14 @@ use crate::callback::{CallbackResponse, complete_login, parse_callback};
 use crate::config::AuthConfig;
 use crate::error::AuthError;
 use crate::http::{AuthHttp, AuthHttpConfig};
-use crate::session::Session;
+use crate::lock::with_lock;
+use crate::refresh_store::{clear_renewable_session, load_renewable_session};
+use crate::renewal::{
+    KeyCache, RENEWAL_LOCK, Renewal, RenewalError, RenewalReason, renew_at_ms, renew_session,
+    retry_delay,
+};
+use crate::revocation::revoke_refresh_token;
+use crate::session::{Restored, Session};
 use crate::storage;
 use crate::transaction::Transaction;
 
@@ -23,12 +36,31 @@ use crate::transaction::Transaction;
 pub enum AuthState {
     /// A callback is being completed.
     Loading,
+    /// The access token has expired and is being renewed with the refresh token: at start-up,
+    /// or after expiry while the tenant cannot be reached (renewal keeps retrying).
+    Renewing,
     /// Nobody is signed in.
     Anonymous,
-    /// Signed in with a live session.
+    /// Signed in with a live session. Renewals keep this state and change only the session.
     Authenticated(Session),
+    /// The tenant refused to renew the session (its refresh token was revoked, expired or
+    /// reused): the user must log in again.
+    SessionEnded,
     /// The last login attempt failed.
     Failed(AuthError),
+}
+
+/// A renewal that is running, and the retry after a failure.
+#[derive(Default)]
+struct RenewalTask {
+    /// Settles when the running renewal has finished; every caller in this tab waits on it.
+    in_flight: Option<js_sys::Promise>,
+    /// Failures since the last success, for the backoff.
+    failures: u32,
+    retry: Option<TimeoutHandle>,
+    /// A logout is under way: nothing may sign this tab in again meanwhile.
+    logging_out: bool,
+    keys: KeyCache,
 }
 
 /// The app's authentication: state signal plus the actions on it. Cheap to copy.
@@ -36,22 +68,35 @@ pub enum AuthState {
 pub struct AuthService {
     config: StoredValue<AuthConfig>,
     state: RwSignal<AuthState>,
+    renewal: StoredValue<Rc<RefCell<RenewalTask>>, LocalStorage>,
 }
 
 impl AuthService {
-    /// Restores the session from storage and starts following the clock and the other tabs.
+    /// Restores the session from storage and starts following the clock and the other tabs;
+    /// with refresh tokens, renews an expired session and schedules the renewal of a live one.
     /// Must run inside a reactive owner (a component); `<AuthProvider>` does this for you.
     pub fn new(config: AuthConfig) -> Self {
-        let initial = match Session::restore(now_ms()) {
-            Some(session) => AuthState::Authenticated(session),
-            None => AuthState::Anonymous,
+        let renews = config.renews_with_refresh_tokens();
+        let restored = Session::restore_at_start(now_ms(), renews);
+        let initial = match &restored {
+            Restored::Live(session) => AuthState::Authenticated(session.clone()),
+            Restored::Expired => AuthState::Renewing,
+            Restored::None => AuthState::Anonymous,
         };
         let service = Self {
             config: StoredValue::new(config),
             state: RwSignal::new(initial),
+            renewal: StoredValue::new_local(Rc::default()),
         };
         service.expire_on_time();
         service.follow_other_tabs();
+        if renews {
+            service.renew_before_expiry();
+            service.retry_when_online();
+            if matches!(restored, Restored::Expired) {
+                service.renew_in_background(RenewalReason::Due);
+            }
+        }
         service
     }
 
@@ -81,12 +126,14 @@ impl AuthService {
 
     /// The access token if the session is still live right now (untracked, for requests).
     pub fn access_token(&self) -> Option<AccessToken> {
-        self.state.with_untracked(|state| match state {
-            AuthState::Authenticated(session) if !session.is_expired_at(now_ms()) => {
-                Some(session.access_token().clone())
-            }
-            _ => None,
-        })
+        self.state
+            .try_with_untracked(|state| match state {
+                AuthState::Authenticated(session) if !session.is_expired_at(now_ms()) => {
+                    Some(session.access_token().clone())
+                }
+                _ => None,
+            })
+            .flatten()
     }
 
     /// The `redirect_uri`: configured, or `<origin>/callback`.
@@ -96,13 +143,31 @@ impl AuthService {
             .unwrap_or_else(|| format!("{}/callback", current_origin()))
     }
 
-    /// An [`AuthHttp`] that attaches this session's access token to requests to the API origin.
+    /// Whether silent `prompt=none` renewal would be allowed for this app (the configuration
+    /// and the same-site rule, see [`AuthConfig::silent_renewal_allowed`]). This library does
+    /// not perform silent renewal in a frame: sessions are renewed with refresh tokens.
+    pub fn silent_renewal_allowed(&self) -> bool {
+        self.config
+            .with_value(|config| config.silent_renewal_allowed(&current_origin()))
+    }
+
+    /// An [`AuthHttp`] that attaches this session's access token to requests to the API origin,
+    /// renewing it first when it has expired and once when the API rejects it as
+    /// `invalid_token` (then the request is sent once more).
     pub fn http(&self) -> AuthHttp {
         let service = *self;
-        let api_url = self.config.with_value(|config| config.api_url.clone());
-        AuthHttp::new(AuthHttpConfig::new(&api_url, move || {
-            service.access_token()
-        }))
+        let (api_url, renews) = self
+            .config
+            .with_value(|config| (config.api_url.clone(), config.renews_with_refresh_tokens()));
+        let config = AuthHttpConfig::new(&api_url, move || service.access_token());
+        AuthHttp::new(if renews {
+            config.renew_with(move |rejected| {
+                Box::pin(service.usable_token(rejected))
+                    as Pin<Box<dyn Future<Output = Option<AccessToken>>>>
+            })
+        } else {
+            config
+        })
     }
 
     /// Redirects to the tenant's login page, coming back to the current page afterwards.
@@ -168,35 +233,292 @@ impl AuthService {
         }
     }
 
-    /// Forgets the session everywhere on this side first, then ends the tenant session.
+    /// Forgets the session here, revokes its refresh token at the tenant (RFC 7009), then ends
+    /// the tenant session (`/v2/logout`). The page shows the user logged out at once.
     pub fn logout(&self) {
-        self.forget_session();
-        let url = self
-            .config
-            .with_value(|config| logout_url(config, &current_origin()));
-        navigate_away(&url);
+        let (url, renews) = self.config.with_value(|config| {
+            (
+                logout_url(config, &current_origin()),
+                config.renews_with_refresh_tokens(),
+            )
+        });
+        self.forget_here();
+        if !renews {
+            navigate_away(&url);
+            return;
+        }
+        self.with_task(|task| task.logging_out = true);
+        let config = self.config();
+        spawn_local(async move {
+            // Under the lock: a renewal running in another tab finishes first, and the token
+            // revoked is its successor, not one already rotated away.
+            let taken = with_lock(RENEWAL_LOCK, async {
+                let stored = load_renewable_session(&config).await;
+                let _ = clear_renewable_session().await;
+                storage::clear_session();
+                stored
+            })
+            .await;
+            if let Ok(Ok(Some(stored))) = taken {
+                // The tenant session ends either way; a revocation that fails (offline) leaves
+                // a refresh token that only this origin knew, now deleted here.
+                let _ = revoke_refresh_token(&config, &stored.refresh_token).await;
+            }
+            navigate_away(&url);
+        });
     }
 
     /// Removes tokens and transaction and shows the app as logged out, without leaving the page.
+    /// The refresh token is deleted too, but not revoked (see [`AuthService::logout`]).
     pub fn forget_session(&self) {
+        self.forget_here();
+        if self
+            .config
+            .with_value(AuthConfig::renews_with_refresh_tokens)
+        {
+            spawn_local(async {
+                let _ = with_lock(RENEWAL_LOCK, async {
+                    let _ = clear_renewable_session().await;
+                    storage::clear_session();
+                })
+                .await;
+            });
+        }
+    }
+
+    fn forget_here(&self) {
         Session::clear_stored();
         storage::clear_transaction();
+        self.with_task(|task| {
+            if let Some(retry) = task.retry.take() {
+                retry.clear();
+            }
+            task.failures = 0;
+        });
         self.state.set(AuthState::Anonymous);
     }
 
-    /// Re-reads the stored session (another tab logged in or out).
+    /// Re-reads the stored session (another tab logged in, renewed or logged out).
     pub fn reload_from_storage(&self) {
+        if self.with_task(|task| task.logging_out) {
+            return;
+        }
+        let Some(current) = self.state.try_get_untracked() else {
+            return;
+        };
         let next = match Session::peek(now_ms()) {
             Some(session) => AuthState::Authenticated(session),
+            // A session the tenant ended stays explained until the user logs in again.
+            None if matches!(current, AuthState::SessionEnded) => return,
+            // One being renewed stays so while another tab writes its renewal key by key;
+            // only with every key gone (a logout) is it over.
+            None if matches!(current, AuthState::Renewing) && storage::session_keys_stored() => {
+                return;
+            }
             None => AuthState::Anonymous,
         };
         // A pending callback in this tab owns the state until it finishes.
-        if !matches!(self.state.get_untracked(), AuthState::Loading) {
+        if !matches!(current, AuthState::Loading) {
             self.state.set(next);
         }
     }
 
-    /// Logs out at `expires_at`: a timer is armed for every new session.
+    /// Brings the session up to date: renews it if it is due (or has expired), or takes up the
+    /// tokens another tab renewed meanwhile, sending nothing then. If a renewal is already
+    /// running in this tab, waits for that one instead. Only one tab renews at a time.
+    pub async fn renew(&self) {
+        let promise = self.renewal_promise(RenewalReason::Due);
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    /// Whether the state is one a renewal may change: signed in, or renewing.
+    fn is_renewable(&self) -> bool {
+        self.state
+            .try_with_untracked(|state| {
+                matches!(state, AuthState::Authenticated(_) | AuthState::Renewing)
+            })
+            .unwrap_or(false)
+    }
+
+    /// A usable access token: the current one, unless it has expired or is `rejected` (the API
+    /// answered 401 `invalid_token` to it), in which case the session is renewed once first.
+    async fn usable_token(self, rejected: Option<AccessToken>) -> Option<AccessToken> {
+        let mut renewed = false;
+        loop {
+            if let Some(running) = self.with_task(|task| task.in_flight.clone()) {
+                let _ = wasm_bindgen_futures::JsFuture::from(running).await;
+            }
+            let current = self.access_token();
+            let usable = current.is_some() && current != rejected;
+            if usable || renewed || !self.is_renewable() {
+                return current.filter(|_| usable);
+            }
+            renewed = true;
+            let reason = match (&rejected, &current) {
+                (Some(rejected), Some(current)) if rejected == current => {
+                    RenewalReason::Rejected(rejected.clone())
+                }
+                _ => RenewalReason::Due,
+            };
+            let _ = wasm_bindgen_futures::JsFuture::from(self.renewal_promise(reason)).await;
+        }
+    }
+
+    /// Runs `f` on the renewal task; after the owner is gone (the app unmounted while a timer
+    /// or a request was pending), does nothing and yields the default.
+    fn with_task<T: Default>(&self, f: impl FnOnce(&mut RenewalTask) -> T) -> T {
+        self.renewal
+            .try_with_value(|task| f(&mut task.borrow_mut()))
+            .unwrap_or_default()
+    }
+
+    /// The running renewal, or a new one for `reason`.
+    fn renewal_promise(&self, reason: RenewalReason) -> js_sys::Promise {
+        if let Some(running) = self.with_task(|task| task.in_flight.clone()) {
+            return running;
+        }
+        let service = *self;
+        let promise = wasm_bindgen_futures::future_to_promise(async move {
+            service.run_renewal(reason).await;
+            Ok(wasm_bindgen::JsValue::UNDEFINED)
+        });
+        self.with_task(|task| {
+            if let Some(retry) = task.retry.take() {
+                retry.clear();
+            }
+            task.in_flight = Some(promise.clone());
+        });
+        promise
+    }
+
+    fn renew_in_background(&self, reason: RenewalReason) {
+        drop(self.renewal_promise(reason));
+    }
+
+    /// Renews now, or, after failures, once the backoff has passed, so that nothing (a
+    /// tenant whose clock runs far behind, tokens that arrive expired) can make this tab renew
+    /// in a tight loop.
+    fn renew_soon(&self) {
+        let failures = self.with_task(|task| task.failures);
+        if failures == 0 {
+            self.renew_in_background(RenewalReason::Due);
+        } else {
+            self.schedule_retry(retry_delay(failures - 1, js_sys::Math::random()));
+        }
+    }
+
+    async fn run_renewal(self, reason: RenewalReason) {
+        let Some((config, keys)) = self
+            .config
+            .try_get_value()
+            .map(|config| (config, self.with_task(|task| task.keys.clone())))
+        else {
+            return;
+        };
+        let outcome = renew_session(&config, &reason, &keys).await;
+        self.with_task(|task| task.in_flight = None);
+        // A logout (here or in another tab) while the renewal ran has the last word.
+        if !self.is_renewable() || self.with_task(|task| task.logging_out) {
+            return;
+        }
+        match outcome {
+            Ok(renewal) => {
+                let sent = matches!(renewal, Renewal::Renewed(_));
+                let (Renewal::Renewed(session) | Renewal::Adopted(session)) = renewal;
+                // Tokens that are due the moment they arrive count as a failure, for the
+                // backoff: renewing them at once would loop.
+                let due_at_once = now_ms() >= renew_at_ms(&session, config.renew_before_secs);
+                self.with_task(|task| {
+                    task.failures = if sent && due_at_once {
+                        task.failures.saturating_add(1)
+                    } else {
+                        0
+                    };
+                });
+                self.state.set(AuthState::Authenticated(session));
+            }
+            // Nothing can renew it (no refresh token was granted): it lasts until it expires,
+            // as it would have without refresh tokens.
+            Err(RenewalError::NoRefreshToken) => {
+                if self
+                    .state
+                    .try_with_untracked(|state| matches!(state, AuthState::Renewing))
+                    == Some(true)
+                {
+                    self.forget_here();
+                }
+            }
+            Err(error) if error.ends_session() => self.state.set(AuthState::SessionEnded),
+            Err(_) => {
+                let attempt = self.with_task(|task| {
+                    task.failures = task.failures.saturating_add(1);
+                    task.failures - 1
+                });
+                self.schedule_retry(retry_delay(attempt, js_sys::Math::random()));
+            }
+        }
+    }
+
+    /// Tries again after `delay`, or sooner if the browser comes back online.
+    fn schedule_retry(&self, delay: Duration) {
+        let service = *self;
+        let handle = set_timeout_with_handle(
+            move || {
+                service.with_task(|task| task.retry = None);
+                if service.is_renewable() {
+                    service.renew_in_background(RenewalReason::Due);
+                }
+            },
+            delay,
+        );
+        self.with_task(|task| {
+            if let Some(earlier) = task.retry.replace(handle.ok()?) {
+                earlier.clear();
+            }
+            Some(())
+        });
+    }
+
+    /// Renews a session shortly before it expires: a timer is armed for every new session.
+    fn renew_before_expiry(&self) {
+        let service = *self;
+        Effect::new(move |_| {
+            let Some(session) = service.session() else {
+                return;
+            };
+            let renew_before = service.config.with_value(|config| config.renew_before_secs);
+            let delay_ms = renew_at_ms(&session, renew_before).saturating_sub(now_ms());
+            let handle = set_timeout_with_handle(
+                move || service.renew_soon(),
+                Duration::from_millis(delay_ms.min(i32::MAX as u64)),
+            );
+            if let Ok(handle) = handle {
+                on_cleanup(move || handle.clear());
+            }
+        });
+    }
+
+    /// Retries a pending renewal as soon as the browser is back online, and stops retrying
+    /// when the app goes away.
+    fn retry_when_online(&self) {
+        let service = *self;
+        let handle = window_event_listener(leptos::ev::online, move |_| {
+            if service.with_task(|task| task.retry.is_some()) {
+                service.renew_in_background(RenewalReason::Due);
+            }
+        });
+        on_cleanup(move || {
+            handle.remove();
+            service.with_task(|task| {
+                if let Some(retry) = task.retry.take() {
+                    retry.clear();
+                }
+            });
+        });
+    }
+
+    /// At `expires_at` the session ends, or, with refresh tokens, waits for its renewal: a
+    /// timer is armed for every new session.
     fn expire_on_time(&self) {
         let service = *self;
         Effect::new(move |_| {
@@ -208,13 +530,21 @@ impl AuthService {
             let delay = Duration::from_millis(delay_ms.min(i32::MAX as u64));
             let handle = set_timeout_with_handle(
                 move || {
-                    let expired = service.state.with_untracked(|state| {
+                    let expired = service.state.try_with_untracked(|state| {
                         matches!(state, AuthState::Authenticated(session) if session.is_expired_at(now_ms()))
                     });
-                    if expired {
-                        service.forget_session();
-                    } else {
-                        service.state.update(|_| {});
+                    match expired {
+                        None => {}
+                        Some(false) => service.state.update(|_| {}),
+                        Some(true)
+                            if service
+                                .config
+                                .with_value(AuthConfig::renews_with_refresh_tokens) =>
+                        {
+                            service.state.set(AuthState::Renewing);
+                            service.renew_soon();
+                        }
+                        Some(true) => service.forget_session(),
                     }
                 },
                 delay,
@@ -225,14 +555,31 @@ impl AuthService {
         });
     }
 
-    /// Follows logins and logouts made in other tabs (`storage` events fire only there).
+    /// Follows logins, renewals and logouts made in other tabs (`storage` events fire only
+    /// there), and sessions the tenant ended.
     fn follow_other_tabs(&self) {
         let service = *self;
         let handle = window_event_listener(leptos::ev::storage, move |event| {
-            if storage::is_session_key(event.key().as_deref()) {
+            let key = event.key();
+            if key.as_deref() == Some(storage::SESSION_ENDED_KEY) {
+                if event.new_value().is_some() {
+                    service.session_ended_elsewhere();
+                }
+            } else if storage::is_session_key(key.as_deref()) {
                 service.reload_from_storage();
             }
         });
         on_cleanup(move || handle.remove());
+    }
+
+    fn session_ended_elsewhere(&self) {
+        if self.is_renewable() && !self.with_task(|task| task.logging_out) {
+            self.with_task(|task| {
+                if let Some(retry) = task.retry.take() {
+                    retry.clear();
+                }
+            });
+            self.state.set(AuthState::SessionEnded);
+        }
     }
 }

@@ -1,8 +1,19 @@
 //! The signed-in session: tokens and their expiry, restored from storage at start-up.
 
-use oidc_protocol::{AccessToken, IdToken};
+use oidc_protocol::{AccessToken, IdToken, IdTokenClaims, UnverifiedJwt};
 
 use crate::storage::{self, StorageError, StoredSession};
+
+/// What localStorage holds, read at start-up.
+#[derive(Debug)]
+pub(crate) enum Restored {
+    /// A session that has not expired.
+    Live(Session),
+    /// A session whose access token has expired: a refresh token may renew it.
+    Expired,
+    /// No session, or an unreadable one (removed).
+    None,
+}
 
 /// Tokens of a signed-in user and when they stop being usable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +48,15 @@ impl Session {
         self.expires_at_ms
     }
 
+    /// The user's id (`sub`) from the ID token, which was verified before it was stored.
+    pub fn subject(&self) -> Option<String> {
+        UnverifiedJwt::parse(self.id_token.secret())
+            .ok()?
+            .claims::<IdTokenClaims>()
+            .ok()
+            .map(|claims| claims.sub)
+    }
+
     /// Whether the session is over at `now_ms`.
     pub fn is_expired_at(&self, now_ms: u64) -> bool {
         now_ms >= self.expires_at_ms
@@ -59,6 +79,33 @@ impl Session {
     /// and mean "logged out".
     pub(crate) fn restore(now_ms: u64) -> Option<Self> {
         Self::load(now_ms, true)
+    }
+
+    /// Restores the session at start-up. A partial or corrupt entry is removed; an expired one
+    /// is kept if `renewable`, for a refresh token to renew, and removed otherwise.
+    pub(crate) fn restore_at_start(now_ms: u64, renewable: bool) -> Restored {
+        match storage::load_session() {
+            StoredSession::Present {
+                access_token,
+                id_token,
+                expires_at_ms,
+            } => {
+                let session = Self::new(access_token, id_token, expires_at_ms);
+                if !session.is_expired_at(now_ms) {
+                    return Restored::Live(session);
+                }
+                if renewable {
+                    return Restored::Expired;
+                }
+                storage::clear_session();
+                Restored::None
+            }
+            StoredSession::Corrupt => {
+                storage::clear_session();
+                Restored::None
+            }
+            StoredSession::Empty => Restored::None,
+        }
     }
 
     /// Reads a live session from storage without cleaning anything up: another tab may be in
@@ -105,6 +152,22 @@ mod tests {
     fn expiry_is_now_plus_expires_in_milliseconds() {
         assert_eq!(Session::expiry_from(1_000, 86_400), 86_401_000);
         assert_eq!(Session::expiry_from(u64::MAX, 1), u64::MAX);
+    }
+
+    #[test]
+    fn the_subject_is_read_from_the_id_token() {
+        let id_token = format!(
+            "{}.{}.{}",
+            oidc_protocol::base64url::encode(r#"{"alg":"RS256"}"#),
+            oidc_protocol::base64url::encode(
+                r#"{"iss":"https://t/","sub":"auth0|reader","aud":"c","exp":2,"iat":1}"#
+            ),
+            oidc_protocol::base64url::encode("sig")
+        );
+        let session = Session::new(AccessToken::new("a"), IdToken::new(id_token), 1);
+        assert_eq!(session.subject().as_deref(), Some("auth0|reader"));
+        let opaque = Session::new(AccessToken::new("a"), IdToken::new("opaque"), 1);
+        assert_eq!(opaque.subject(), None);
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub const ID_TOKEN_KEY: &str = "id_token";
 pub const EXPIRES_AT_KEY: &str = "expires_at";
 /// sessionStorage key of the pending login transaction.
 pub const TRANSACTION_KEY: &str = "auth_transaction";
+/// localStorage key written when the tenant refused to renew the session, so that every tab
+/// says the session ended rather than merely showing the user logged out.
+pub const SESSION_ENDED_KEY: &str = "auth_session_ended";
 
 /// Why browser storage did not keep a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +81,21 @@ pub(crate) enum StoredSession {
 /// Whether a `storage` event for `key` concerns the session (`None` means storage was cleared).
 pub(crate) fn is_session_key(key: Option<&str>) -> bool {
     key.is_none_or(|key| [ACCESS_TOKEN_KEY, ID_TOKEN_KEY, EXPIRES_AT_KEY].contains(&key))
+}
+
+/// Records, for the other tabs, that the tenant ended the session now. The value changes every
+/// time (the clock), since a `storage` event fires only for a change.
+pub(crate) fn mark_session_ended(now_ms: u64) {
+    if local_storage_available() {
+        let _ = LocalStorage::raw().set_item(SESSION_ENDED_KEY, &now_ms.to_string());
+    }
+}
+
+/// Forgets that a session ended (a new one begins).
+pub(crate) fn clear_session_ended_mark() {
+    if local_storage_available() {
+        LocalStorage::delete(SESSION_ENDED_KEY);
+    }
 }
 
 /// A token as stored: raw (the quickstart's format) or JSON-quoted (older versions of this
@@ -136,6 +154,11 @@ pub(crate) fn load_session() -> StoredSession {
         }
         _ => StoredSession::Corrupt,
     }
+}
+
+/// Whether any of the session keys is stored (blocked storage holds none).
+pub(crate) fn session_keys_stored() -> bool {
+    !matches!(load_session(), StoredSession::Empty)
 }
 
 /// Writes the session keys in the quickstart's format.

@@ -3,14 +3,16 @@
 use std::sync::Arc;
 
 use oidc_protocol::form::encode_pairs;
-use oidc_protocol::{OAuthErrorResponse, PkceVerifier, TokenResponse};
+use oidc_protocol::{OAuthErrorResponse, PkceVerifier, RefreshToken, TokenResponse};
 
+use crate::browser::{REQUEST_TIMEOUT, abort_after};
 use crate::config::AuthConfig;
 
 /// Why the token endpoint gave no usable tokens.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum TokenEndpointError {
-    /// The tenant could not be reached.
+    /// The tenant could not be reached, or did not answer within
+    /// [`REQUEST_TIMEOUT`](crate::REQUEST_TIMEOUT).
     #[error("network error")]
     Network(#[source] Arc<gloo_net::Error>),
     /// The tenant refused, with an OAuth error (RFC 6749 section 5.2).
@@ -55,15 +57,42 @@ pub async fn exchange_code(
     post_form(&token_url(config), body).await
 }
 
-async fn post_form(url: &str, body: String) -> Result<TokenResponse, TokenEndpointError> {
-    let network = |error| TokenEndpointError::Network(Arc::new(error));
-    let response = gloo_net::http::Request::post(url)
+/// Spends `refresh_token` for new tokens (RFC 6749 section 6, OIDC Core 12). With rotation the
+/// answer carries the refresh token's successor, and the one sent must never be sent again.
+///
+/// # Errors
+/// [`TokenEndpointError`] saying why no tokens came back; [`TokenEndpointError::Refused`] with
+/// `invalid_grant` when the refresh token is revoked, expired or was used before.
+pub async fn refresh_tokens(
+    config: &AuthConfig,
+    refresh_token: &RefreshToken,
+) -> Result<TokenResponse, TokenEndpointError> {
+    let body = encode_pairs(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", config.client_id.as_str()),
+        ("refresh_token", refresh_token.secret()),
+    ]);
+    post_form(&token_url(config), body).await
+}
+
+/// POSTs a form (a CORS "simple" request, so no preflight precedes it), giving up after
+/// [`REQUEST_TIMEOUT`].
+pub(crate) async fn send_form(
+    url: &str,
+    body: String,
+) -> Result<gloo_net::http::Response, gloo_net::Error> {
+    let signal = abort_after(REQUEST_TIMEOUT);
+    gloo_net::http::Request::post(url)
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .map_err(network)?
+        .abort_signal(signal.as_ref())
+        .body(body)?
         .send()
         .await
-        .map_err(network)?;
+}
+
+async fn post_form(url: &str, body: String) -> Result<TokenResponse, TokenEndpointError> {
+    let network = |error| TokenEndpointError::Network(Arc::new(error));
+    let response = send_form(url, body).await.map_err(network)?;
     if !response.ok() {
         let status = response.status();
         return Err(match response.json::<OAuthErrorResponse>().await {

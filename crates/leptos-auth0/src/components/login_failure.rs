@@ -14,6 +14,10 @@ fn in_parentheses(description: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
+/// What a person is told when the tenant ended the session (its refresh token was revoked,
+/// expired or reused), beside a Log In button.
+pub const SESSION_ENDED_SENTENCE: &str = "Your session has ended. Please log in again.";
+
 /// A sentence for a person about a failed login, ending with a full stop.
 pub fn login_failure_sentence(error: &AuthError) -> String {
     match error {
@@ -63,6 +67,9 @@ pub fn login_failure_sentence(error: &AuthError) -> String {
         }
         AuthError::IdToken(IdTokenError::Signature(_) | IdTokenError::UnknownKey) => {
             "The ID token's signature could not be verified.".to_owned()
+        }
+        AuthError::IdToken(IdTokenError::Changed(_)) => {
+            "The renewed ID token is about another login.".to_owned()
         }
         AuthError::IdToken(IdTokenError::Malformed(_)) => {
             "The ID token is malformed or not signed with RS256.".to_owned()

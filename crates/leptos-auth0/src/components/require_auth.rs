@@ -3,14 +3,16 @@
 use leptos::prelude::*;
 
 use crate::components::Spinner;
-use crate::components::login_failure::login_failure_sentence;
+use crate::components::login_failure::{SESSION_ENDED_SENTENCE, login_failure_sentence};
 use crate::provider::use_auth;
 use crate::service::AuthState;
 
 /// Renders `children` for a signed-in user. An anonymous user is sent to log in and comes back
 /// to this page afterwards; with a `fallback`, the fallback is shown instead of leaving the
-/// page. While a login completes, a pending indicator is shown; after a failed login, the
-/// reason and a Log In button.
+/// page. While a login completes or an expired session is renewed, a pending indicator is
+/// shown; after a failed login, the reason and a Log In button; after the tenant ended the
+/// session, a sentence saying so and a Log In button. A renewal of a live session changes
+/// nothing on the page.
 #[component]
 pub fn RequireAuth(
     /// Shown to an anonymous user instead of sending them to log in.
@@ -26,7 +28,9 @@ pub fn RequireAuth(
     let gate = Memo::new(move |_| match auth.state() {
         AuthState::Authenticated(_) => Gate::Open,
         AuthState::Loading => Gate::Pending,
+        AuthState::Renewing => Gate::Renewing,
         AuthState::Anonymous => Gate::Anonymous,
+        AuthState::SessionEnded => Gate::Ended,
         AuthState::Failed(_) => Gate::Failed,
     });
     // Only from "anonymous", never after a failure, so a login that cannot work does not loop.
@@ -38,6 +42,16 @@ pub fn RequireAuth(
     move || match gate.get() {
         Gate::Open => children().into_any(),
         Gate::Pending => view! { <Spinner label="Completing your login…"/> }.into_any(),
+        Gate::Renewing => view! { <Spinner label="Renewing your session…"/> }.into_any(),
+        Gate::Ended => view! {
+            <div class="alert" role="alert">
+                <p>{SESSION_ENDED_SENTENCE}</p>
+                <button class="button primary" type="button" on:click=move |_| auth.login()>
+                    "Log In"
+                </button>
+            </div>
+        }
+        .into_any(),
         Gate::Anonymous => match &fallback {
             Some(fallback) => fallback.run(),
             None => view! { <Spinner label="Taking you to the login page…"/> }.into_any(),
@@ -65,6 +79,8 @@ pub fn RequireAuth(
 enum Gate {
     Open,
     Pending,
+    Renewing,
     Anonymous,
+    Ended,
     Failed,
 }
