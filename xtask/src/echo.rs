@@ -13,6 +13,18 @@
 //!   `jwks` (the decoded document), `userinfo` (a fixed profile, no token checked), and
 //!   `authorize` and `v2/logout`, which answer 204 No Content so that a browser sent there stays
 //!   on its page;
+//! - `/renewal/<id>/<lifetime>/...`: a stand-in tenant that renews sessions, the only state the
+//!   server keeps (at most [`MAX_RENEWAL_TENANTS`], the oldest forgotten first). Its issuer is
+//!   `http://<host>/renewal/<id>/<lifetime>/`; each test picks a fresh `<id>`. Its refresh tokens
+//!   are `rt-<id>-<generation>`, starting at `rt-<id>-0`: `oauth/token` (the `refresh_token`
+//!   grant) spends the current one for an unsigned JWT-shaped access token living `<lifetime>`
+//!   seconds and the next refresh token; a rotated-away token revokes the family, and a revoked
+//!   family answers `invalid_grant`. `oauth/revoke` (RFC 7009) revokes the family. `api` answers
+//!   200 to the last access token issued and 401 `invalid_token` to anything else;
+//!   `api-always-401` refuses every token. `stats` reports what was asked (`token_requests`,
+//!   `revocations`, `api_calls`, `generation`, `revoked`). `POST unreachable?requests=<n>` makes
+//!   the next `<n>` token requests end without an answer, as with the network down.
+//!   `authorize` and `v2/logout` answer 204 No Content, like `/tenant/`'s;
 //! - `/slow/<ms>/<route>`: `<route>` after `<ms>` milliseconds (at most five seconds; preflights
 //!   are not delayed), for answers that arrive late. A path rather than a query, so it can sit
 //!   in front of a tenant's issuer, below which the client derives every endpoint.
@@ -20,12 +32,19 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::Duration;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Largest request body the echo server reads.
 const MAX_BODY: usize = 64 * 1024;
 /// Longest wait of a `/slow/<ms>/` route.
 const MAX_DELAY: Duration = Duration::from_secs(5);
+/// How many renewal tenants are remembered at once.
+const MAX_RENEWAL_TENANTS: usize = 256;
+/// Longest access token lifetime of a renewal tenant, in seconds.
+const MAX_LIFETIME_SECS: u64 = 86_400;
+/// The status that makes the server close the connection without answering.
+const NO_ANSWER: u16 = 0;
 /// What the stand-in tenant's `/userinfo` answers.
 const PROFILE: &str = r#"{"sub":"auth0|echo","nickname":"echo-nickname","name":"echo@example.com","email":"echo@example.com"}"#;
 
@@ -67,6 +86,9 @@ fn serve(stream: TcpStream) -> std::io::Result<()> {
         std::thread::sleep(split_delay(&request.target).0);
     }
     let (status, content_type, body, extra) = respond(&request);
+    if status == NO_ANSWER {
+        return Ok(());
+    }
     let mut out = stream;
     let mut head = format!("HTTP/1.1 {status} {}\r\n", reason(status));
     let origin = request
@@ -175,6 +197,14 @@ fn respond(request: &Request) -> Response {
             .map_or("127.0.0.1", String::as_str);
         return tenant(&format!("http://{host}{issuer_path}"), keys, endpoint);
     }
+    if let Some(rest) = path.strip_prefix("/renewal/") {
+        let host = request
+            .headers
+            .get("host")
+            .map_or("127.0.0.1", String::as_str);
+        let issuer_path = &full_path[..full_path.len() - rest.len()];
+        return renewal_tenant(&format!("http://{host}{issuer_path}"), rest, query, request);
+    }
     if path.starts_with("/echo") {
         let body = format!(
             "{{\"method\":{},\"path\":{},\"authorization\":{},\"headers\":{{{}}},\"body\":{}}}",
@@ -259,6 +289,239 @@ fn tenant(issuer: &str, keys: &str, endpoint: &str) -> Response {
         "authorize" | "v2/logout" => (204, "text/plain", String::new(), Vec::new()),
         _ => not_found(),
     }
+}
+
+/// One renewal tenant's state.
+#[derive(Default)]
+struct RenewalTenant {
+    /// Insertion order, to forget the oldest first.
+    created: u64,
+    generation: u64,
+    revoked: bool,
+    token_requests: u64,
+    revocations: u64,
+    api_calls: u64,
+    unreachable_for: u64,
+    access_token: Option<String>,
+}
+
+fn renewal_tenants() -> &'static Mutex<BTreeMap<String, RenewalTenant>> {
+    static TENANTS: OnceLock<Mutex<BTreeMap<String, RenewalTenant>>> = OnceLock::new();
+    TENANTS.get_or_init(|| Mutex::new(BTreeMap::new()))
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
+}
+
+/// The renewal tenant `<id>/<lifetime>/<endpoint>` at `issuer_prefix` (its path up to `<id>`).
+fn renewal_tenant(issuer_prefix: &str, rest: &str, query: &str, request: &Request) -> Response {
+    let mut parts = rest.splitn(3, '/');
+    let (Some(id), Some(lifetime), Some(endpoint)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return not_found();
+    };
+    let Some(lifetime) = lifetime
+        .parse::<u64>()
+        .ok()
+        .filter(|lifetime| (1..=MAX_LIFETIME_SECS).contains(lifetime))
+    else {
+        return not_found();
+    };
+    let valid_id = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_');
+    if !valid_id {
+        return not_found();
+    }
+    let issuer = format!("{issuer_prefix}{id}/{lifetime}/");
+    let mut tenants = renewal_tenants()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !tenants.contains_key(id) && tenants.len() >= MAX_RENEWAL_TENANTS {
+        let oldest = tenants
+            .iter()
+            .min_by_key(|(_, tenant)| tenant.created)
+            .map(|(id, _)| id.clone());
+        if let Some(oldest) = oldest {
+            tenants.remove(&oldest);
+        }
+    }
+    let created = tenants
+        .values()
+        .map(|tenant| tenant.created + 1)
+        .max()
+        .unwrap_or(0);
+    let tenant = tenants
+        .entry(id.to_owned())
+        .or_insert_with(|| RenewalTenant {
+            created,
+            ..RenewalTenant::default()
+        });
+    let json = |status: u16, body: String| (status, "application/json", body, Vec::new());
+    match (request.method.as_str(), endpoint) {
+        ("GET", ".well-known/openid-configuration") => {
+            let endpoint = |name: &str| json_string(&format!("{issuer}{name}"));
+            json(
+                200,
+                format!(
+                    "{{\"issuer\":{},\"authorization_endpoint\":{},\"token_endpoint\":{},\
+                     \"revocation_endpoint\":{},\"jwks_uri\":{},\
+                     \"response_types_supported\":[\"code\"],\
+                     \"subject_types_supported\":[\"public\"],\
+                     \"id_token_signing_alg_values_supported\":[\"RS256\"]}}",
+                    json_string(&issuer),
+                    endpoint("authorize"),
+                    endpoint("oauth/token"),
+                    endpoint("oauth/revoke"),
+                    endpoint("jwks"),
+                ),
+            )
+        }
+        ("GET", "jwks") => json(200, "{\"keys\":[]}".to_owned()),
+        ("POST", "oauth/token") => {
+            tenant.token_requests += 1;
+            if tenant.unreachable_for > 0 {
+                tenant.unreachable_for -= 1;
+                return (NO_ANSWER, "text/plain", String::new(), Vec::new());
+            }
+            let form = parse_query(&request.body);
+            let refused = |description: &str| {
+                json(
+                    400,
+                    format!(
+                        "{{\"error\":\"invalid_grant\",\"error_description\":{}}}",
+                        json_string(description)
+                    ),
+                )
+            };
+            if form.get("grant_type").map(String::as_str) != Some("refresh_token") {
+                return json(400, "{\"error\":\"unsupported_grant_type\"}".to_owned());
+            }
+            let presented = form
+                .get("refresh_token")
+                .and_then(|token| token.strip_prefix(&format!("rt-{id}-")))
+                .and_then(|generation| generation.parse::<u64>().ok());
+            match presented {
+                _ if tenant.revoked => refused("Unknown or invalid refresh token"),
+                Some(generation) if generation == tenant.generation => {
+                    tenant.generation += 1;
+                    let now = now_secs();
+                    let access_token = unsigned_jwt(&format!(
+                        "{{\"iss\":{},\"sub\":\"auth0|reader\",\
+                         \"aud\":[\"https://quickstarts/api\",{}],\
+                         \"scope\":\"openid profile read:messages offline_access\",\
+                         \"iat\":{now},\"exp\":{},\"generation\":{}}}",
+                        json_string(&issuer),
+                        json_string(&format!("{issuer}userinfo")),
+                        now + lifetime,
+                        tenant.generation
+                    ));
+                    tenant.access_token = Some(access_token.clone());
+                    json(
+                        200,
+                        format!(
+                            "{{\"access_token\":{},\"token_type\":\"Bearer\",\
+                             \"refresh_token\":{},\"expires_in\":{lifetime},\
+                             \"scope\":\"openid profile read:messages offline_access\"}}",
+                            json_string(&access_token),
+                            json_string(&format!("rt-{id}-{}", tenant.generation)),
+                        ),
+                    )
+                }
+                Some(generation) if generation < tenant.generation => {
+                    tenant.revoked = true;
+                    refused("Unknown or invalid refresh token: reuse detected")
+                }
+                _ => refused("Unknown or invalid refresh token"),
+            }
+        }
+        ("POST", "oauth/revoke") => {
+            tenant.revocations += 1;
+            let form = parse_query(&request.body);
+            let ours = form
+                .get("token")
+                .is_some_and(|token| token.starts_with(&format!("rt-{id}-")));
+            if ours {
+                tenant.revoked = true;
+            }
+            (200, "text/plain", String::new(), Vec::new())
+        }
+        ("POST", "unreachable") => {
+            tenant.unreachable_for = parse_query(query)
+                .get("requests")
+                .and_then(|requests| requests.parse().ok())
+                .unwrap_or(1);
+            (204, "text/plain", String::new(), Vec::new())
+        }
+        ("GET", "api" | "api-always-401") => {
+            tenant.api_calls += 1;
+            let presented = request
+                .headers
+                .get("authorization")
+                .and_then(|value| value.strip_prefix("Bearer "));
+            if endpoint == "api"
+                && presented.is_some()
+                && presented == tenant.access_token.as_deref()
+            {
+                return json(200, "{\"message\":\"renewed token accepted\"}".to_owned());
+            }
+            (
+                401,
+                "application/json",
+                "{\"error\":\"invalid_token\"}".to_owned(),
+                vec![(
+                    "WWW-Authenticate",
+                    "Bearer error=\"invalid_token\"".to_owned(),
+                )],
+            )
+        }
+        ("GET", "stats") => json(
+            200,
+            format!(
+                "{{\"token_requests\":{},\"revocations\":{},\"api_calls\":{},\
+                 \"generation\":{},\"revoked\":{}}}",
+                tenant.token_requests,
+                tenant.revocations,
+                tenant.api_calls,
+                tenant.generation,
+                tenant.revoked
+            ),
+        ),
+        ("GET", "authorize" | "v2/logout") => (204, "text/plain", String::new(), Vec::new()),
+        _ => not_found(),
+    }
+}
+
+/// A JWT-shaped token with these claims and no valid signature.
+fn unsigned_jwt(claims: &str) -> String {
+    format!(
+        "{}.{}.{}",
+        base64url(br#"{"alg":"RS256","typ":"JWT","kid":"renewal"}"#),
+        base64url(claims.as_bytes()),
+        base64url(b"unsigned")
+    )
+}
+
+/// Unpadded base64url (RFC 4648 section 5).
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let word = chunk.iter().enumerate().fold(0u32, |word, (index, byte)| {
+            word | u32::from(*byte) << (16 - 8 * index)
+        });
+        for index in 0..=chunk.len() {
+            out.push(char::from(
+                ALPHABET[(word >> (18 - 6 * index) & 63) as usize],
+            ));
+        }
+    }
+    out
 }
 
 /// The text whose UTF-8 bytes `hex` spells, two lowercase or uppercase digits a byte.
@@ -455,6 +718,141 @@ mod tests {
         assert_eq!((status, body.as_str()), (200, PROFILE));
         let (status, _, _, _) = respond(&get("/tenant/none/oauth/token"));
         assert_eq!(status, 404);
+    }
+
+    fn post(target: &str, body: &str) -> Request {
+        Request {
+            method: "POST".to_owned(),
+            body: body.to_owned(),
+            ..get(target)
+        }
+    }
+
+    fn stats(id: &str) -> String {
+        respond(&get(&format!("/renewal/{id}/60/stats"))).2
+    }
+
+    #[test]
+    fn base64url_matches_rfc4648_test_vectors() {
+        for (input, encoded) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64url(input.as_bytes()), encoded, "{input}");
+        }
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
+
+    #[test]
+    fn renewal_tenant_rotates_refresh_tokens_and_revokes_the_family_on_reuse() {
+        let id = "rotation_test";
+        let refresh = |token: &str| {
+            respond(&post(
+                &format!("/renewal/{id}/60/oauth/token"),
+                &format!("grant_type=refresh_token&client_id=c&refresh_token={token}"),
+            ))
+        };
+        let (status, _, body, _) = refresh(&format!("rt-{id}-0"));
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            body.contains(&format!("\"refresh_token\":\"rt-{id}-1\"")),
+            "{body}"
+        );
+        assert!(body.contains("\"expires_in\":60"), "{body}");
+        let (status, _, body, _) = refresh(&format!("rt-{id}-0"));
+        assert_eq!(status, 400);
+        assert!(
+            body.contains("invalid_grant") && body.contains("reuse"),
+            "{body}"
+        );
+        // The family is gone: its newest token is refused too.
+        let (status, _, _, _) = refresh(&format!("rt-{id}-1"));
+        assert_eq!(status, 400);
+        let stats = stats(id);
+        assert!(stats.contains("\"token_requests\":3"), "{stats}");
+        assert!(stats.contains("\"revoked\":true"), "{stats}");
+    }
+
+    #[test]
+    fn renewal_tenant_api_accepts_only_the_last_access_token_issued() {
+        let id = "api_test";
+        let (_, _, body, _) = respond(&post(
+            &format!("/renewal/{id}/60/oauth/token"),
+            &format!("grant_type=refresh_token&refresh_token=rt-{id}-0"),
+        ));
+        let access_token = body
+            .split("\"access_token\":\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let call = |token: &str| {
+            let mut request = get(&format!("/renewal/{id}/60/api"));
+            request
+                .headers
+                .insert("authorization".to_owned(), format!("Bearer {token}"));
+            respond(&request)
+        };
+        assert_eq!(call(&access_token).0, 200);
+        let (status, _, _, extra) = call("eyJ.stale.token");
+        assert_eq!(status, 401);
+        assert_eq!(
+            extra,
+            vec![(
+                "WWW-Authenticate",
+                "Bearer error=\"invalid_token\"".to_owned()
+            )]
+        );
+        assert!(stats(id).contains("\"api_calls\":2"));
+    }
+
+    #[test]
+    fn renewal_tenant_revocation_ends_the_family_and_unreachable_drops_token_requests() {
+        let id = "revoke_test";
+        let (status, _, _, _) = respond(&post(
+            &format!("/renewal/{id}/60/oauth/revoke"),
+            &format!("token=rt-{id}-0&client_id=c"),
+        ));
+        assert_eq!(status, 200);
+        assert!(stats(id).contains("\"revoked\":true"));
+        let (status, _, _, _) = respond(&post(
+            &format!("/renewal/{id}/60/unreachable?requests=1"),
+            "",
+        ));
+        assert_eq!(status, 204);
+        let token = || {
+            respond(&post(
+                &format!("/renewal/{id}/60/oauth/token"),
+                "grant_type=refresh_token&refresh_token=x",
+            ))
+            .0
+        };
+        assert_eq!(token(), NO_ANSWER);
+        assert_eq!(token(), 400);
+    }
+
+    #[test]
+    fn renewal_tenant_discovery_names_its_issuer_and_bad_paths_are_not_found() {
+        let (status, _, body, _) =
+            respond(&get("/renewal/disc/15/.well-known/openid-configuration"));
+        assert_eq!(status, 200);
+        assert!(
+            body.contains("\"issuer\":\"http://127.0.0.1:4000/renewal/disc/15/\""),
+            "{body}"
+        );
+        for target in [
+            "/renewal/disc/0/stats",
+            "/renewal/disc/x/stats",
+            "/renewal/d%20c/15/stats",
+            "/renewal/disc/15",
+        ] {
+            assert_eq!(respond(&get(target)).0, 404, "{target}");
+        }
     }
 
     #[test]
