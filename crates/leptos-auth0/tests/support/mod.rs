@@ -9,10 +9,12 @@ use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use leptos::prelude::*;
 use leptos_auth0::protocol::{
-    Issuer, PkceVerifier, RsaVerificationKey, VerificationKeys, base64url, rs256_verification_keys,
+    AccessToken, IdToken, Issuer, PkceVerifier, RefreshToken, RsaVerificationKey, VerificationKeys,
+    base64url, rs256_verification_keys,
 };
 use leptos_auth0::{
-    ACCESS_TOKEN_KEY, AuthConfig, EXPIRES_AT_KEY, ID_TOKEN_KEY, Transaction, save_transaction,
+    ACCESS_TOKEN_KEY, AuthConfig, EXPIRES_AT_KEY, ID_TOKEN_KEY, RenewableSession, Session,
+    Transaction, load_renewable_session, save_renewable_session, save_transaction,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -400,4 +402,172 @@ impl TestSigner {
         );
         (fragment, access_token, id_token)
     }
+}
+
+/// The echo server's renewal tenant for one test: a fresh id, access tokens living `lifetime`
+/// seconds, refresh tokens `rt-<id>-<generation>` starting at generation 0.
+pub struct RenewalTenant {
+    /// The tenant's id in the echo server.
+    pub id: String,
+    /// The issuer, below which the client derives every endpoint.
+    pub issuer: Issuer,
+}
+
+impl RenewalTenant {
+    /// A tenant no other test uses, whose access tokens live `lifetime_secs`.
+    pub fn new(lifetime_secs: u64) -> Self {
+        let id: String = leptos_auth0::random_urlsafe()
+            .expect("random values")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(16)
+            .collect();
+        let issuer = Issuer::parse(&format!("{}/renewal/{id}/{lifetime_secs}/", echo_url()))
+            .expect("a loopback issuer");
+        Self { id, issuer }
+    }
+
+    /// A code-flow configuration for this tenant, renewing with refresh tokens, whose API is
+    /// the tenant's `api` route.
+    pub fn config(&self) -> AuthConfig {
+        let mut config = config_for_tenant(self.issuer.clone(), "code");
+        config.api_url = self.url("").trim_end_matches('/').to_owned();
+        config
+    }
+
+    /// `<issuer><path>`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer.as_str())
+    }
+
+    /// The refresh token of `generation`.
+    pub fn refresh_token(&self, generation: u64) -> RefreshToken {
+        RefreshToken::new(format!("rt-{}-{generation}", self.id))
+    }
+
+    /// What the tenant was asked so far.
+    pub async fn stats(&self) -> RenewalStats {
+        let text = gloo_net::http::Request::get(&self.url("stats"))
+            .send()
+            .await
+            .expect("the echo server answers")
+            .text()
+            .await
+            .expect("a text answer");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json stats");
+        let number = |name: &str| value[name].as_u64().expect("a count");
+        RenewalStats {
+            token_requests: number("token_requests"),
+            revocations: number("revocations"),
+            api_calls: number("api_calls"),
+            generation: number("generation"),
+            revoked: value["revoked"].as_bool().expect("a flag"),
+        }
+    }
+
+    /// Revokes the refresh-token family at the tenant, as an administrator (or a reuse in
+    /// another browser) would.
+    pub async fn revoke_family(&self) {
+        let body = format!("token=rt-{}-0&client_id={CLIENT_ID}", self.id);
+        let answer = gloo_net::http::Request::post(&self.url("oauth/revoke"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
+            .expect("a form body")
+            .send()
+            .await
+            .expect("the echo server answers");
+        assert_eq!(answer.status(), 200);
+    }
+
+    /// Makes the next `requests` token requests end without an answer.
+    pub async fn go_unreachable_for(&self, requests: u32) {
+        let answer =
+            gloo_net::http::Request::post(&self.url(&format!("unreachable?requests={requests}")))
+                .send()
+                .await
+                .expect("the echo server answers");
+        assert_eq!(answer.status(), 204);
+    }
+}
+
+/// A renewal tenant's counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RenewalStats {
+    /// Requests to `oauth/token`, answered or not.
+    pub token_requests: u64,
+    /// Requests to `oauth/revoke`.
+    pub revocations: u64,
+    /// Requests to `api` and `api-always-401`.
+    pub api_calls: u64,
+    /// The generation of the current refresh token.
+    pub generation: u64,
+    /// Whether the family is revoked.
+    pub revoked: bool,
+}
+
+/// An access token issued `age_secs` ago that lives `lifetime_secs` in all.
+pub fn access_token_aged(age_secs: u64, lifetime_secs: u64) -> String {
+    let iat = now_secs() - age_secs;
+    unsigned_jwt(&serde_json::json!({
+        "iss": "http://localhost:3002/", "sub": "auth0|reader",
+        "aud": ["https://quickstarts/api"], "scope": "openid profile read:messages",
+        "iat": iat, "exp": iat + lifetime_secs,
+    }))
+}
+
+/// An ID token as a login leaves it (unsigned: nothing verifies it after the login).
+pub fn login_id_token() -> String {
+    unsigned_jwt(&serde_json::json!({
+        "iss": "http://localhost:3002/", "sub": "auth0|reader", "aud": CLIENT_ID,
+        "iat": now_secs(), "exp": now_secs() + 36_000,
+    }))
+}
+
+/// Stores what a login with `offline_access` leaves behind: the session in localStorage and,
+/// with its refresh token, in IndexedDB.
+pub async fn store_renewable_session(
+    config: &AuthConfig,
+    access_token: &str,
+    expires_at_ms: u64,
+    refresh_token: RefreshToken,
+) {
+    let session = Session::new(
+        AccessToken::new(access_token),
+        IdToken::new(login_id_token()),
+        expires_at_ms,
+    );
+    let storage = LocalStorage::raw();
+    storage.set_item(ACCESS_TOKEN_KEY, access_token).unwrap();
+    storage
+        .set_item(ID_TOKEN_KEY, session.id_token().secret())
+        .unwrap();
+    storage
+        .set_item(EXPIRES_AT_KEY, &expires_at_ms.to_string())
+        .unwrap();
+    save_renewable_session(
+        &RenewableSession {
+            session,
+            refresh_token,
+        },
+        config,
+    )
+    .await
+    .expect("IndexedDB keeps the refresh token");
+}
+
+/// The refresh token IndexedDB holds for `config`, if any.
+pub async fn stored_refresh_token(config: &AuthConfig) -> Option<String> {
+    load_renewable_session(config)
+        .await
+        .expect("IndexedDB answers")
+        .map(|renewable| renewable.refresh_token.secret().to_owned())
+}
+
+/// Delivers the `storage` event another tab's write of `value` under `key` fires here.
+pub fn storage_event_with_value(key: &str, value: Option<&str>) {
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(key));
+    init.set_new_value(value);
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
 }
