@@ -71,9 +71,11 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn ProfileDetails() -> impl IntoView {
     let auth = use_auth();
+    // Another user means another profile; a renewal of the same user's session does not, so
+    // the page stays as it is while tokens are renewed.
+    let user = Memo::new(move |_| auth.session().and_then(|session| session.subject()));
     let profile = LocalResource::new(move || {
-        // Tracked: another session means another profile.
-        let _session = auth.session();
+        let _user = user.get();
         let url = userinfo_url(&auth.config());
         let http = auth.http();
         async move {
