@@ -25,7 +25,7 @@ use crate::error::AuthErrorKind;
 use crate::jwks::{JwksCache, KeyLookupError};
 use crate::permission::PermissionSource;
 use crate::realm::Realm;
-use crate::verified_cache::{VerifiedTokenCache, token_digest};
+use crate::verified_cache::{TokenDigest, VerifiedTokenCache, token_digest};
 
 /// Why a token is not acceptable. Each `Display` text is the `error_description` sent to the
 /// client: short, fixed, never containing anything from the token.
@@ -156,11 +156,29 @@ impl TokenVerifier {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed.into());
         }
-        let digest = token_digest(token);
-        let unix_now = unix_now();
-        if let Some(claims) = self.verified.get(&digest, Instant::now(), unix_now) {
+        let digest = token_digest(token.as_bytes());
+        if let Some(claims) = self.remembered(&digest) {
             return Ok(claims);
         }
+        self.verify_unremembered(token, digest).await
+    }
+
+    /// The claims of the token with this digest, if it was verified earlier and its entry is
+    /// still fresh.
+    pub(crate) fn remembered(&self, digest: &TokenDigest) -> Option<Claims> {
+        self.verified.get(digest, Instant::now(), unix_now())
+    }
+
+    /// As [`TokenVerifier::verify`], for a token of at most [`MAX_TOKEN_BYTES`] that
+    /// [`TokenVerifier::remembered`] did not know under `digest`, its digest.
+    ///
+    /// # Errors
+    /// As [`TokenVerifier::verify`].
+    pub(crate) async fn verify_unremembered(
+        &self,
+        token: &str,
+        digest: TokenDigest,
+    ) -> Result<Claims, AuthErrorKind> {
         let jwt = UnverifiedJwt::parse(token).map_err(TokenError::from)?;
         if !has_unique_member_names(jwt.header_json()) {
             return Err(TokenError::Malformed.into());

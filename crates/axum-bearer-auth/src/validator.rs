@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, HeaderValue};
+use oidc_protocol::bearer::MAX_TOKEN_BYTES;
 use oidc_protocol::bearer_token;
 
 use crate::claims::Claims;
 use crate::config::BearerAuthConfig;
 use crate::error::AuthError;
 use crate::token::TokenVerifier;
+use crate::verified_cache::token_digest;
 
 /// Validates bearer tokens for one issuer and audience; build it once with [`BearerAuth::new`]
 /// and put it in the router state. Cloning is cheap and shares the caches.
@@ -45,12 +47,29 @@ impl BearerAuth {
     /// An [`AuthError`] for missing or malformed credentials, an invalid token, or keys that
     /// cannot be fetched.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Claims, AuthError> {
+        let mut values = headers.get_all(AUTHORIZATION).iter();
+        let plain = match (values.next(), values.next()) {
+            (Some(value), None) => plain_bearer(value.as_bytes()),
+            _ => None,
+        };
+        let candidate = plain.map(|token| (token, token_digest(token)));
+        if let Some((_, digest)) = &candidate
+            && let Some(claims) = self.verifier.remembered(digest)
+        {
+            return Ok(claims);
+        }
         let values = headers
             .get_all(AUTHORIZATION)
             .iter()
             .map(HeaderValue::as_bytes);
         let token = bearer_token(values).map_err(|error| self.error(error.into()))?;
-        self.verify(token).await
+        let verified = match candidate {
+            Some((plain, digest)) if plain == token.as_bytes() => {
+                self.verifier.verify_unremembered(token, digest).await
+            }
+            _ => self.verifier.verify(token).await,
+        };
+        verified.map_err(|kind| self.error(kind))
     }
 
     /// The claims of `access_token`, a compact JWS taken from somewhere other than the
@@ -69,6 +88,24 @@ impl BearerAuth {
         AuthError::new(kind, self.verifier.realm().clone())
     }
 }
+
+/// The token of a header value written exactly `Bearer <token>` (scheme in any case, one
+/// space), or `None`; nothing about the token is checked.
+///
+/// Only a key into the verified-token cache, so that a token seen before skips the grammar
+/// check as it skips the signature check. That is sound because every remembered token passed
+/// oidc-protocol's `bearer_token` (RFC 6750 section 2.1) when first verified, and that function
+/// reads the same token from a lone header of this form; any other header (two of them, other
+/// spacing, another scheme) misses here and goes through `bearer_token` and its errors.
+fn plain_bearer(value: &[u8]) -> Option<&[u8]> {
+    let (scheme, token) = value.split_at_checked(BEARER_PREFIX.len())?;
+    let plain = scheme.eq_ignore_ascii_case(BEARER_PREFIX)
+        && !token.is_empty()
+        && token.len() <= MAX_TOKEN_BYTES;
+    plain.then_some(token)
+}
+
+const BEARER_PREFIX: &[u8] = b"bearer ";
 
 impl fmt::Debug for BearerAuth {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {

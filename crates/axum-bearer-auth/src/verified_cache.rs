@@ -21,8 +21,8 @@ use crate::claims::Claims;
 pub(crate) type TokenDigest = [u8; 32];
 
 /// The digest under which a token is remembered.
-pub(crate) fn token_digest(token: &str) -> TokenDigest {
-    Sha256::digest(token.as_bytes()).into()
+pub(crate) fn token_digest(token: &[u8]) -> TokenDigest {
+    Sha256::digest(token).into()
 }
 
 struct Entry {
@@ -149,21 +149,21 @@ mod tests {
     fn remembered_token_is_returned() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest("a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
-        let found = cache.get(&token_digest("a"), now, NOW_UNIX).unwrap();
+        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        let found = cache.get(&token_digest(b"a"), now, NOW_UNIX).unwrap();
         assert_eq!(found.subject(), "user");
-        assert!(cache.get(&token_digest("b"), now, NOW_UNIX).is_none());
+        assert!(cache.get(&token_digest(b"b"), now, NOW_UNIX).is_none());
     }
 
     #[test]
     fn entry_is_forgotten_after_ttl() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest("a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
         assert!(
             cache
                 .get(
-                    &token_digest("a"),
+                    &token_digest(b"a"),
                     now + Duration::from_secs(59),
                     NOW_UNIX + 59
                 )
@@ -172,7 +172,7 @@ mod tests {
         assert!(
             cache
                 .get(
-                    &token_digest("a"),
+                    &token_digest(b"a"),
                     now + Duration::from_secs(60),
                     NOW_UNIX + 60
                 )
@@ -184,9 +184,9 @@ mod tests {
     fn entry_is_never_returned_at_or_after_exp() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest("a"), claims(NOW_UNIX + 10), now, NOW_UNIX);
-        assert!(cache.get(&token_digest("a"), now, NOW_UNIX + 9).is_some());
-        assert!(cache.get(&token_digest("a"), now, NOW_UNIX + 10).is_none());
+        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 10), now, NOW_UNIX);
+        assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX + 9).is_some());
+        assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX + 10).is_none());
     }
 
     #[test]
@@ -195,34 +195,38 @@ mod tests {
         let now = Instant::now();
         for index in 0..10 {
             cache.insert(
-                token_digest(&index.to_string()),
+                token_digest(index.to_string().as_bytes()),
                 claims(NOW_UNIX + 600),
                 now,
                 NOW_UNIX,
             );
         }
         assert_eq!(cache.len(), 3);
-        assert!(cache.get(&token_digest("9"), now, NOW_UNIX).is_some());
+        assert!(cache.get(&token_digest(b"9"), now, NOW_UNIX).is_some());
     }
 
     #[test]
     fn stale_entries_are_evicted_first() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 2);
         let now = Instant::now();
-        cache.insert(token_digest("old"), claims(NOW_UNIX + 1), now, NOW_UNIX);
-        cache.insert(token_digest("live"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(token_digest(b"old"), claims(NOW_UNIX + 1), now, NOW_UNIX);
+        cache.insert(token_digest(b"live"), claims(NOW_UNIX + 600), now, NOW_UNIX);
         cache.insert(
-            token_digest("new"),
+            token_digest(b"new"),
             claims(NOW_UNIX + 600),
             now,
             NOW_UNIX + 5,
         );
         assert!(
             cache
-                .get(&token_digest("live"), now, NOW_UNIX + 5)
+                .get(&token_digest(b"live"), now, NOW_UNIX + 5)
                 .is_some()
         );
-        assert!(cache.get(&token_digest("new"), now, NOW_UNIX + 5).is_some());
+        assert!(
+            cache
+                .get(&token_digest(b"new"), now, NOW_UNIX + 5)
+                .is_some()
+        );
     }
 
     #[test]
@@ -230,11 +234,16 @@ mod tests {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 2);
         let now = Instant::now();
         for name in ["a", "b", "c"] {
-            cache.insert(token_digest(name), claims(NOW_UNIX + 600), now, NOW_UNIX);
+            cache.insert(
+                token_digest(name.as_bytes()),
+                claims(NOW_UNIX + 600),
+                now,
+                NOW_UNIX,
+            );
         }
-        assert!(cache.get(&token_digest("a"), now, NOW_UNIX).is_none());
-        assert!(cache.get(&token_digest("b"), now, NOW_UNIX).is_some());
-        assert!(cache.get(&token_digest("c"), now, NOW_UNIX).is_some());
+        assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX).is_none());
+        assert!(cache.get(&token_digest(b"b"), now, NOW_UNIX).is_some());
+        assert!(cache.get(&token_digest(b"c"), now, NOW_UNIX).is_some());
     }
 
     #[test]
@@ -242,22 +251,27 @@ mod tests {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 2);
         let now = Instant::now();
         for name in ["a", "a", "b", "b", "c"] {
-            cache.insert(token_digest(name), claims(NOW_UNIX + 600), now, NOW_UNIX);
+            cache.insert(
+                token_digest(name.as_bytes()),
+                claims(NOW_UNIX + 600),
+                now,
+                NOW_UNIX,
+            );
         }
         assert_eq!(cache.len(), 2);
-        assert!(cache.get(&token_digest("a"), now, NOW_UNIX).is_none());
-        assert!(cache.get(&token_digest("c"), now, NOW_UNIX).is_some());
+        assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX).is_none());
+        assert!(cache.get(&token_digest(b"c"), now, NOW_UNIX).is_some());
     }
 
     #[test]
     fn entries_past_their_ttl_are_dropped_before_the_cache_is_full() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest("a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
-        cache.insert(token_digest("b"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(token_digest(b"b"), claims(NOW_UNIX + 600), now, NOW_UNIX);
         let later = now + Duration::from_secs(61);
         cache.insert(
-            token_digest("c"),
+            token_digest(b"c"),
             claims(NOW_UNIX + 600),
             later,
             NOW_UNIX + 61,
@@ -269,16 +283,16 @@ mod tests {
     fn zero_ttl_disables_the_cache() {
         let cache = VerifiedTokenCache::new(Duration::ZERO, 10);
         let now = Instant::now();
-        cache.insert(token_digest("a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
-        assert!(cache.get(&token_digest("a"), now, NOW_UNIX).is_none());
+        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX).is_none());
         assert_eq!(cache.len(), 0);
     }
 
     #[test]
     fn digest_covers_the_whole_token() {
         assert_ne!(
-            token_digest("header.payload.sig1"),
-            token_digest("header.payload.sig2")
+            token_digest(b"header.payload.sig1"),
+            token_digest(b"header.payload.sig2")
         );
     }
 }

@@ -232,6 +232,43 @@ async fn extractors_leave_the_verified_claims_in_a_slot_the_request_carries() {
 }
 
 #[tokio::test]
+async fn a_remembered_token_still_needs_a_well_formed_header() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let token = token(&server, |_| {});
+    assert_eq!(
+        me(&app, Some(&format!("Bearer {token}"))).await.status,
+        StatusCode::OK
+    );
+    for accepted in [
+        format!("bearer {token}"),
+        format!("BEARER  {token}"),
+        format!("Bearer {token}\t"),
+    ] {
+        assert_eq!(
+            me(&app, Some(&accepted)).await.status,
+            StatusCode::OK,
+            "{accepted:?}"
+        );
+    }
+    for (refused, status) in [
+        (format!("Bearer {token} x"), StatusCode::BAD_REQUEST),
+        (format!("Bearer\t{token}"), StatusCode::BAD_REQUEST),
+        (format!("Basic {token}"), StatusCode::UNAUTHORIZED),
+        (format!("Bearer {token}="), StatusCode::UNAUTHORIZED),
+    ] {
+        assert_eq!(me(&app, Some(&refused)).await.status, status, "{refused:?}");
+    }
+    let twice = Request::get("/me")
+        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call_with(&app, twice).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
 async fn clones_of_the_validator_share_their_caches() {
     let server = JwksServer::start(&[primary_key()]).await;
     let auth = BearerAuth::new(config(&server.issuer).with_verified_token_ttl(Duration::ZERO));
