@@ -1,11 +1,14 @@
 //! A local, Auth0-compatible authorization server for development and tests: OpenID Connect
-//! discovery, JWKS, `/authorize` (code + PKCE, implicit), a login page, `/oauth/token`,
-//! `/oauth/revoke`, `/userinfo` and logout, all in memory, binding to loopback only.
+//! discovery, JWKS, `/authorize` (code + PKCE, implicit), a login page, `/oauth/token` (with
+//! client credentials for machine-to-machine clients), `/oauth/revoke`, `/userinfo` and logout,
+//! all in memory, binding to loopback only.
 
 #![warn(missing_docs)]
 
 pub mod authorization_response;
 pub mod authorize;
+pub mod client_auth;
+pub mod client_grant;
 pub mod clock;
 pub mod config;
 pub mod cookies;

@@ -7,7 +7,7 @@ use std::fmt;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, PRAGMA, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use oidc_protocol::OAuthErrorResponse;
@@ -27,12 +27,26 @@ pub enum TokenError {
     /// The body is larger than [`MAX_BODY_BYTES`].
     #[error("invalid_request: body too large")]
     BodyTooLarge,
-    /// The client is unknown.
-    #[error("invalid_client")]
-    InvalidClient,
+    /// Client authentication failed: an unknown client, missing or wrong credentials, or an
+    /// unsupported method (RFC 6749 section 5.2).
+    #[error("invalid_client: {description}")]
+    InvalidClient {
+        /// What failed, for the developer.
+        description: &'static str,
+        /// Whether the client tried the `Authorization` header, so the answer must carry a
+        /// `Basic` challenge (RFC 6749 section 5.2).
+        basic_challenge: bool,
+    },
     /// The code or refresh token is invalid, expired, used, or bound to something else.
     #[error("invalid_grant: {0}")]
     InvalidGrant(&'static str),
+    /// The client is not registered for this grant type.
+    #[error("unauthorized_client: {0}")]
+    UnauthorizedClient(&'static str),
+    /// Auth0's answer to a client-credentials request for an API that is not registered, that
+    /// the client has no grant for, or with a scope the grant does not include.
+    #[error("access_denied: {0}")]
+    AccessDenied(&'static str),
     /// The grant type is not implemented.
     #[error("unsupported_grant_type")]
     UnsupportedGrantType,
@@ -41,8 +55,27 @@ pub enum TokenError {
     Server,
 }
 
+impl TokenError {
+    /// `invalid_client` for a `client_id` no client has.
+    pub const UNKNOWN_CLIENT: Self = Self::InvalidClient {
+        description: "Unknown client",
+        basic_challenge: false,
+    };
+}
+
+/// The challenge of an `invalid_client` answer to a client that used the `Authorization` header
+/// (RFC 7617 section 2).
+const BASIC_CHALLENGE: &str = r#"Basic realm="dev-tenant", charset="UTF-8""#;
+
 impl IntoResponse for TokenError {
     fn into_response(self) -> Response {
+        let basic_challenge = matches!(
+            self,
+            Self::InvalidClient {
+                basic_challenge: true,
+                ..
+            }
+        );
         let (status, error, description) = match self {
             Self::InvalidRequest(description) => {
                 (StatusCode::BAD_REQUEST, "invalid_request", description)
@@ -52,14 +85,22 @@ impl IntoResponse for TokenError {
                 "invalid_request",
                 "The body is larger than 16 KiB",
             ),
-            Self::InvalidClient => (StatusCode::UNAUTHORIZED, "invalid_client", "Unknown client"),
+            Self::InvalidClient { description, .. } => {
+                (StatusCode::UNAUTHORIZED, "invalid_client", description)
+            }
             Self::InvalidGrant(description) => {
                 (StatusCode::BAD_REQUEST, "invalid_grant", description)
+            }
+            Self::UnauthorizedClient(description) => {
+                (StatusCode::BAD_REQUEST, "unauthorized_client", description)
+            }
+            Self::AccessDenied(description) => {
+                (StatusCode::FORBIDDEN, "access_denied", description)
             }
             Self::UnsupportedGrantType => (
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "Only authorization_code and refresh_token are supported",
+                "Only authorization_code, refresh_token and client_credentials are supported",
             ),
             Self::Server => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -67,10 +108,7 @@ impl IntoResponse for TokenError {
                 "Internal error",
             ),
         };
-        // RFC 6749 5.2 asks for a WWW-Authenticate challenge only when the client authenticated
-        // with the Authorization header; public clients never do, and a Basic challenge would
-        // make browsers prompt for a password.
-        (
+        let mut response = (
             status,
             no_store(),
             Json(OAuthErrorResponse {
@@ -78,7 +116,16 @@ impl IntoResponse for TokenError {
                 error_description: Some(description.to_owned()),
             }),
         )
-            .into_response()
+            .into_response();
+        // RFC 6749 5.2 asks for a WWW-Authenticate challenge when the client authenticated with
+        // the Authorization header, and only then: public clients never do, and a Basic
+        // challenge to a browser's fetch could make it prompt for a password.
+        if basic_challenge {
+            response
+                .headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static(BASIC_CHALLENGE));
+        }
+        response
     }
 }
 

@@ -694,3 +694,25 @@ async fn a_body_over_16_kib_is_refused_with_413() {
     .await;
     assert_oauth_error(&reply, StatusCode::PAYLOAD_TOO_LARGE, "invalid_request");
 }
+
+#[tokio::test]
+async fn a_client_not_registered_for_refresh_tokens_gets_none_and_cannot_refresh() {
+    let mut config = TenantConfig::default();
+    config.clients[0].grant_types = vec![dev_tenant::config::GrantType::AuthorizationCode];
+    let router = tenant_with(config);
+    let code = code_for(
+        &router,
+        "reader@example.com",
+        &[("scope", "openid offline_access read:messages")],
+    )
+    .await;
+    let reply = redeem(&router, &code, VERIFIER).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let body: Value = reply.json();
+    assert!(body.get("refresh_token").is_none(), "{body}");
+    assert_oauth_error(
+        &refresh(&router, "any-refresh-token").await,
+        StatusCode::BAD_REQUEST,
+        "unauthorized_client",
+    );
+}

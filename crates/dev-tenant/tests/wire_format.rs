@@ -48,11 +48,11 @@ async fn discovery_document_has_exactly_auth0s_members_and_values() {
             "scopes_supported": ["openid", "profile", "email", "offline_access", "read:messages"],
             "response_types_supported": ["code", "token id_token", "id_token"],
             "response_modes_supported": ["query", "fragment", "web_message"],
-            "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token", "client_credentials"],
             "code_challenge_methods_supported": ["S256"],
             "subject_types_supported": ["public"],
             "id_token_signing_alg_values_supported": ["RS256"],
-            "token_endpoint_auth_methods_supported": ["none"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
             "claims_supported": [
                 "aud", "auth_time", "email", "email_verified", "exp", "iat", "iss", "name",
                 "nickname", "picture", "sid", "sub", "updated_at"

@@ -67,10 +67,22 @@ impl TenantConfig {
         let defaults = Self::default();
         let seconds =
             |value: Option<u64>, default: Duration| value.map_or(default, Duration::from_secs);
+        let apis = file.apis.unwrap_or(defaults.apis);
+        // The built-in clients keep their client grants only for APIs that are still there, so
+        // a file that replaces the APIs need not replace the clients too.
+        let clients = file.clients.unwrap_or_else(|| {
+            let mut clients = defaults.clients;
+            for client in &mut clients {
+                client
+                    .client_grants
+                    .retain(|audience, _| apis.iter().any(|api| &api.identifier == audience));
+            }
+            clients
+        });
         let config = Self {
             issuer: file.issuer.unwrap_or(defaults.issuer),
-            clients: file.clients.unwrap_or(defaults.clients),
-            apis: file.apis.unwrap_or(defaults.apis),
+            clients,
+            apis,
             users: file.users.unwrap_or(defaults.users),
             access_token_lifetime: seconds(
                 file.access_token_lifetime_seconds,
@@ -145,6 +157,13 @@ mod tests {
         assert!(
             TenantConfig::default().apis[0].add_permissions_in_access_token,
             "the built-in API keeps the quickstart's token shape"
+        );
+        let machine = config
+            .client("local-m2m-client")
+            .expect("the built-in M2M client");
+        assert!(
+            machine.client_grants.is_empty(),
+            "its grant for the replaced API is gone"
         );
     }
 }

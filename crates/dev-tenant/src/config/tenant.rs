@@ -5,13 +5,18 @@ use std::time::Duration;
 
 use oidc_protocol::{Audience, ClientId};
 
-use super::client::code_only;
-use super::{ApiConfig, ClientConfig, ConfigError, UserConfig};
+use super::client::{browser_grants, code_only};
+use super::{ApiConfig, ClientConfig, ClientSecret, ConfigError, GrantType, UserConfig};
 
 /// The issuer of the built-in defaults (trailing slash, byte-exact).
 pub const DEFAULT_ISSUER: &str = "http://localhost:3002/";
 /// The client id of the built-in default client (the SPA).
 pub const DEFAULT_CLIENT_ID: &str = "local-spa-client";
+/// The client id of the built-in machine-to-machine client, for the client-credentials grant.
+pub const DEFAULT_M2M_CLIENT_ID: &str = "local-m2m-client";
+/// The secret of the built-in machine-to-machine client: a development value, published here
+/// and in the README like the users' passwords.
+pub const DEFAULT_M2M_CLIENT_SECRET: &str = "local-m2m-secret-for-development-only";
 /// The identifier (audience) of the built-in default API.
 pub const DEFAULT_AUDIENCE: &str = "https://quickstarts/api";
 /// The scope of the built-in default API.
@@ -57,16 +62,37 @@ impl Default for TenantConfig {
             Audience::from(DEFAULT_AUDIENCE),
             vec![DEFAULT_API_SCOPE.to_owned()],
         );
+        let machine = ClientConfig {
+            client_id: ClientId::from(DEFAULT_M2M_CLIENT_ID),
+            name: "Local M2M".to_owned(),
+            callback_urls: Vec::new(),
+            logout_urls: Vec::new(),
+            web_origins: Vec::new(),
+            response_types: code_only(),
+            client_secret: Some(ClientSecret::new(DEFAULT_M2M_CLIENT_SECRET)),
+            grant_types: vec![GrantType::ClientCredentials],
+            client_grants: [(
+                Audience::from(DEFAULT_AUDIENCE),
+                vec![DEFAULT_API_SCOPE.to_owned()],
+            )]
+            .into(),
+        };
         Self {
             issuer: DEFAULT_ISSUER.to_owned(),
-            clients: vec![ClientConfig {
-                client_id: ClientId::from(DEFAULT_CLIENT_ID),
-                name: "Local SPA".to_owned(),
-                callback_urls: vec![format!("{DEFAULT_SPA_ORIGIN}/callback")],
-                logout_urls: vec![DEFAULT_SPA_ORIGIN.to_owned()],
-                web_origins: vec![DEFAULT_SPA_ORIGIN.to_owned()],
-                response_types: code_only(),
-            }],
+            clients: vec![
+                ClientConfig {
+                    client_id: ClientId::from(DEFAULT_CLIENT_ID),
+                    name: "Local SPA".to_owned(),
+                    callback_urls: vec![format!("{DEFAULT_SPA_ORIGIN}/callback")],
+                    logout_urls: vec![DEFAULT_SPA_ORIGIN.to_owned()],
+                    web_origins: vec![DEFAULT_SPA_ORIGIN.to_owned()],
+                    response_types: code_only(),
+                    client_secret: None,
+                    grant_types: browser_grants(),
+                    client_grants: Default::default(),
+                },
+                machine,
+            ],
             apis: vec![ApiConfig {
                 identifier: Audience::from(DEFAULT_AUDIENCE),
                 scopes: vec![DEFAULT_API_SCOPE.to_owned()],
@@ -164,6 +190,15 @@ mod tests {
         assert_eq!(config.issuer, "http://localhost:3002/");
         let client = config.client("local-spa-client").expect("default client");
         assert_eq!(client.callback_urls, ["http://localhost:3000/callback"]);
+        assert!(!client.is_confidential());
+        let machine = config
+            .client("local-m2m-client")
+            .expect("default M2M client");
+        assert!(machine.is_confidential() && machine.allows_grant(GrantType::ClientCredentials));
+        assert_eq!(
+            machine.granted_scopes(DEFAULT_AUDIENCE),
+            Some(&["read:messages".to_owned()][..])
+        );
         assert_eq!(
             config
                 .user("reader@example.com")

@@ -6,7 +6,10 @@ use oidc_protocol::scope::is_scope_token;
 use oidc_protocol::{Issuer, IssuerError, is_loopback_host};
 use url::Url;
 
-use super::{ConfigError, TenantConfig};
+use super::{
+    ClientConfig, ConfigError, GrantType, MAX_CLIENT_SECRET_CHARS, MIN_CLIENT_SECRET_CHARS,
+    TenantConfig,
+};
 
 /// The longest access or ID token lifetime, Auth0's limit: 30 days.
 const MAX_TOKEN_LIFETIME_SECONDS: u64 = 30 * 24 * 3600;
@@ -125,6 +128,7 @@ impl TenantConfig {
                     ));
                 }
             }
+            self.validate_client_authentication(&field, client)?;
         }
         for (index, api) in self.apis.iter().enumerate() {
             let field = format!("apis[{index}]");
@@ -168,21 +172,106 @@ impl TenantConfig {
                 return Err(invalid(format!("{field}.nickname"), "must not be empty"));
             }
             for (audience, scopes) in &user.permissions {
-                let permission_field = format!("{field}.permissions.\"{audience}\"");
-                let Some(api) = self.apis.iter().find(|api| &api.identifier == audience) else {
+                self.check_api_scopes(&format!("{field}.permissions"), audience, scopes)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A client with a secret is a machine-to-machine client: it uses the client-credentials
+    /// grant only and never a browser, so it has no URLs to be sent back to. A client without
+    /// one is public and cannot use that grant, which would let anyone who reads its client id
+    /// (every SPA publishes it) get tokens.
+    fn validate_client_authentication(
+        &self,
+        field: &str,
+        client: &ClientConfig,
+    ) -> Result<(), ConfigError> {
+        if client.grant_types.is_empty() {
+            return Err(invalid(format!("{field}.grant_types"), "must not be empty"));
+        }
+        if let Some(secret) = &client.client_secret {
+            let secret_field = format!("{field}.client_secret");
+            let length = secret.secret().chars().count();
+            if length < MIN_CLIENT_SECRET_CHARS {
+                return Err(invalid(secret_field, "must be at least 32 characters long"));
+            }
+            if length > MAX_CLIENT_SECRET_CHARS {
+                return Err(invalid(secret_field, "must be at most 512 characters long"));
+            }
+            // Unreserved characters (RFC 3986 2.3) read the same form-urlencoded, as
+            // client_secret_basic carries them, so `curl -u id:secret` works as it is.
+            let unreserved = secret
+                .secret()
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"-._~".contains(&byte));
+            if !unreserved {
+                return Err(invalid(
+                    secret_field,
+                    "must consist of letters, digits and - . _ ~ only",
+                ));
+            }
+            if client.grant_types != [GrantType::ClientCredentials] {
+                return Err(invalid(
+                    format!("{field}.grant_types"),
+                    "must be [\"client_credentials\"] for a client with a client_secret",
+                ));
+            }
+            for (name, urls) in [
+                ("callback_urls", &client.callback_urls),
+                ("logout_urls", &client.logout_urls),
+                ("web_origins", &client.web_origins),
+            ] {
+                if !urls.is_empty() {
                     return Err(invalid(
-                        permission_field,
-                        "names an API that is not configured",
+                        format!("{field}.{name}"),
+                        "must be empty for a client with a client_secret, which never uses a browser",
                     ));
-                };
-                for (scope_index, scope) in scopes.iter().enumerate() {
-                    if !api.scopes.contains(scope) {
-                        return Err(invalid(
-                            format!("{permission_field}[{scope_index}]"),
-                            "is not a scope of that API",
-                        ));
-                    }
                 }
+            }
+        } else if let Some(position) = client
+            .grant_types
+            .iter()
+            .position(|grant_type| *grant_type == GrantType::ClientCredentials)
+        {
+            return Err(invalid(
+                format!("{field}.grant_types[{position}]"),
+                "needs a client_secret: a public client cannot use client_credentials",
+            ));
+        }
+        if !client.client_grants.is_empty() && !client.allows_grant(GrantType::ClientCredentials) {
+            return Err(invalid(
+                format!("{field}.client_grants"),
+                "are for a client that uses client_credentials",
+            ));
+        }
+        for (audience, scopes) in &client.client_grants {
+            self.check_api_scopes(&format!("{field}.client_grants"), audience, scopes)?;
+        }
+        Ok(())
+    }
+
+    /// `scopes`, held or granted for the API `audience` (under `field`), must be scopes that
+    /// API defines.
+    fn check_api_scopes(
+        &self,
+        field: &str,
+        audience: &oidc_protocol::Audience,
+        scopes: &[String],
+    ) -> Result<(), ConfigError> {
+        let audience_field = format!("{field}.\"{audience}\"");
+        let Some(api) = self.apis.iter().find(|api| &api.identifier == audience) else {
+            return Err(invalid(
+                audience_field,
+                "names an API that is not configured",
+            ));
+        };
+        for (scope_index, scope) in scopes.iter().enumerate() {
+            if !api.scopes.contains(scope) {
+                return Err(invalid(
+                    format!("{audience_field}[{scope_index}]"),
+                    "is not a scope of that API",
+                ));
             }
         }
         Ok(())
@@ -481,6 +570,162 @@ mod tests {
         assert_eq!(
             field_of(empty),
             ("clients[0].response_types".to_owned(), "must not be empty")
+        );
+    }
+
+    /// The built-in configuration with its M2M client (clients[1]) changed by `change`.
+    fn with_machine(change: impl FnOnce(&mut ClientConfig)) -> Result<(), ConfigError> {
+        let mut config = TenantConfig::default();
+        change(&mut config.clients[1]);
+        config.validate()
+    }
+
+    #[test]
+    fn a_client_secret_must_be_long_and_of_unreserved_characters() {
+        use crate::config::ClientSecret;
+        for (secret, reason) in [
+            ("too-short", "must be at least 32 characters long"),
+            (
+                &"x".repeat(MAX_CLIENT_SECRET_CHARS + 1),
+                "must be at most 512 characters long",
+            ),
+            (
+                "a secret with spaces in it, long enough",
+                "must consist of letters, digits and - . _ ~ only",
+            ),
+            (
+                "a+secret%with/characters=that+encode",
+                "must consist of letters, digits and - . _ ~ only",
+            ),
+        ] {
+            let error =
+                with_machine(|client| client.client_secret = Some(ClientSecret::new(secret)))
+                    .expect_err(secret);
+            assert_eq!(
+                field_of(error),
+                ("clients[1].client_secret".to_owned(), reason)
+            );
+        }
+        let long_enough = "A".repeat(MIN_CLIENT_SECRET_CHARS);
+        assert!(
+            with_machine(|client| client.client_secret = Some(ClientSecret::new(&long_enough)))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_client_with_a_secret_uses_client_credentials_only_and_no_browser() {
+        let error = with_machine(|client| {
+            client.grant_types = vec![GrantType::ClientCredentials, GrantType::AuthorizationCode];
+        })
+        .expect_err("refused");
+        assert_eq!(field_of(error).0, "clients[1].grant_types");
+        let error = with_machine(|client| {
+            client.callback_urls = vec!["http://localhost:3000/callback".to_owned()];
+        })
+        .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            (
+                "clients[1].callback_urls".to_owned(),
+                "must be empty for a client with a client_secret, which never uses a browser"
+            )
+        );
+        let error = with_machine(|client| {
+            client.web_origins = vec!["http://localhost:3000".to_owned()];
+        })
+        .expect_err("refused");
+        assert_eq!(field_of(error).0, "clients[1].web_origins");
+    }
+
+    #[test]
+    fn a_public_client_cannot_use_client_credentials_or_have_client_grants() {
+        let error = TenantConfig::parse_toml(
+            "[[clients]]\nclient_id = \"spa\"\ngrant_types = [\"authorization_code\", \"client_credentials\"]",
+            Path::new("test.toml"),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            (
+                "clients[0].grant_types[1]".to_owned(),
+                "needs a client_secret: a public client cannot use client_credentials"
+            )
+        );
+        let error = with_machine(|client| {
+            client.client_secret = None;
+            client.grant_types = vec![GrantType::AuthorizationCode];
+        })
+        .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            (
+                "clients[1].client_grants".to_owned(),
+                "are for a client that uses client_credentials"
+            )
+        );
+        let error = with_machine(|client| client.grant_types.clear()).expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            ("clients[1].grant_types".to_owned(), "must not be empty")
+        );
+    }
+
+    #[test]
+    fn client_grants_name_configured_apis_and_their_scopes() {
+        use oidc_protocol::Audience;
+        let error = with_machine(|client| {
+            client
+                .client_grants
+                .insert(Audience::from("https://nowhere.example"), Vec::new());
+        })
+        .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            (
+                "clients[1].client_grants.\"https://nowhere.example\"".to_owned(),
+                "names an API that is not configured"
+            )
+        );
+        let error = with_machine(|client| {
+            client.client_grants.insert(
+                Audience::from("https://quickstarts/api"),
+                vec!["read:messages".to_owned(), "write:all".to_owned()],
+            );
+        })
+        .expect_err("refused");
+        assert_eq!(
+            field_of(error),
+            (
+                "clients[1].client_grants.\"https://quickstarts/api\"[1]".to_owned(),
+                "is not a scope of that API"
+            )
+        );
+    }
+
+    #[test]
+    fn a_machine_to_machine_client_reads_from_a_file() {
+        let config = TenantConfig::parse_toml(
+            r#"
+            [[clients]]
+            client_id = "spa"
+            [[clients]]
+            client_id = "worker"
+            client_secret = "worker-secret-0123456789abcdefghijklmnop"
+            grant_types = ["client_credentials"]
+            client_grants = { "https://quickstarts/api" = ["read:messages"] }
+            "#,
+            Path::new("test.toml"),
+        )
+        .expect("valid");
+        let worker = config.client("worker").expect("worker");
+        assert!(worker.is_confidential());
+        assert_eq!(worker.grant_types, [GrantType::ClientCredentials]);
+        let spa = config.client("spa").expect("spa");
+        assert_eq!(
+            spa.grant_types,
+            [GrantType::AuthorizationCode, GrantType::RefreshToken],
+            "a client that names no grant types gets those of a browser application"
         );
     }
 }

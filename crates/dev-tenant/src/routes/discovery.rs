@@ -5,6 +5,7 @@ use axum::extract::State;
 use jsonwebtoken::jwk::JwkSet;
 use oidc_protocol::{ProviderMetadata, ResponseType};
 
+use crate::client_auth::ClientAuthMethod;
 use crate::grant::OIDC_SCOPES;
 use crate::state::SharedState;
 
@@ -57,11 +58,18 @@ pub async fn openid_configuration(State(state): State<SharedState>) -> Json<Prov
         .map(|response_type| response_type.as_str().to_owned())
         .to_vec(),
         response_modes_supported: strings(&["query", "fragment", "web_message"]),
-        grant_types_supported: strings(&["authorization_code", "implicit", "refresh_token"]),
+        grant_types_supported: strings(&[
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            "client_credentials",
+        ]),
         code_challenge_methods_supported: strings(&["S256"]),
         subject_types_supported: strings(&["public"]),
         id_token_signing_alg_values_supported: strings(&["RS256"]),
-        token_endpoint_auth_methods_supported: strings(&["none"]),
+        token_endpoint_auth_methods_supported: ClientAuthMethod::ALL
+            .map(|method| method.as_str().to_owned())
+            .to_vec(),
         claims_supported: strings(&CLAIMS_SUPPORTED),
         request_uri_parameter_supported: Some(false),
         request_parameter_supported: Some(false),

@@ -7,6 +7,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::client_auth::authenticate;
 use crate::state::SharedState;
 use crate::store::RefreshRefusal;
 use crate::token_request::{TokenError, no_store, parameters};
@@ -17,8 +18,9 @@ use crate::token_request::{TokenError, no_store, parameters};
 /// section 2.2 requires; the hint is not needed to find a refresh token and is ignored.
 ///
 /// # Errors
-/// `invalid_request` without `token` or `client_id`, `invalid_client` for an unknown client,
-/// `invalid_grant` for a refresh token issued to another client, which stays valid.
+/// `invalid_request` without `token` or `client_id`, `invalid_client` for an unknown client or
+/// failed client authentication, `invalid_grant` for a refresh token issued to another client,
+/// which stays valid.
 pub async fn revoke(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -26,12 +28,12 @@ pub async fn revoke(
 ) -> Result<Response, TokenError> {
     let params = parameters(&headers, body)?;
     let param = |name: &'static str| params.get(name).map(String::as_str);
-    // Public clients do not authenticate, so client_id is what names the client (RFC 7009 2.1).
-    let client_id =
-        param("client_id").ok_or(TokenError::InvalidRequest("client_id is required"))?;
-    if state.config.client(client_id).is_none() {
-        return Err(TokenError::InvalidClient);
-    }
+    // RFC 7009 2.1: the client authenticates as at the token endpoint; a public one names
+    // itself with client_id.
+    let client_id = authenticate(&state.config, &headers, &params)?
+        .client
+        .client_id
+        .as_str();
     let token = param("token").ok_or(TokenError::InvalidRequest("token is required"))?;
     match state
         .store
