@@ -1,18 +1,68 @@
-//! CORS: exact allowed origins, bearer header allowed, `WWW-Authenticate` readable by the SPA.
+//! CORS (the Fetch standard's CORS protocol): exact allowed origins, the bearer header allowed,
+//! `WWW-Authenticate` readable by the SPA.
+//!
+//! Every `OPTIONS` request is answered here as a preflight, before any token check, with the
+//! methods, headers and lifetime below, and `Access-Control-Allow-Origin` only for an allowed
+//! origin. Every other answer to an allowed origin gets `Access-Control-Allow-Origin` and
+//! `Access-Control-Expose-Headers`; every answer gets `Vary` for the request headers it
+//! depends on, so that no cache hands one origin's answer to another. This is what
+//! tower-http's `CorsLayer` answered with the same settings, except that it also exposed
+//! headers to requests it granted nothing (without `Access-Control-Allow-Origin` a browser
+//! reads nothing anyway). It is written out here because that layer builds a header map and
+//! joins its `Vary` list on every request, and axum's router clones it, origin list and all,
+//! for every request; here each header value is built once.
 
-use std::time::Duration;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
-use axum::http::{HeaderValue, Method};
+use axum::extract::Request;
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
+    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ORIGIN, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::Response;
 use oidc_protocol::Origin;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower::{Layer, Service};
 
-/// Browsers may cache a preflight answer this long.
-const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
+/// What a preflight grants: the methods and request headers the SPA uses.
+const ALLOW_METHODS: HeaderValue = HeaderValue::from_static("GET,HEAD");
+const ALLOW_HEADERS: HeaderValue = HeaderValue::from_static("authorization,content-type");
+/// The challenge, which a script cannot read unless exposed.
+const EXPOSE_HEADERS: HeaderValue = HeaderValue::from_static("www-authenticate");
+/// Browsers may cache a preflight answer this long, in seconds.
+const PREFLIGHT_MAX_AGE: HeaderValue = HeaderValue::from_static("600");
+/// The request headers an answer depends on.
+const VARY_ON: HeaderValue = HeaderValue::from_static(
+    "origin, access-control-request-method, access-control-request-headers",
+);
 
-/// A layer granting exactly `origins`; preflights are answered here, before any token check.
+/// The origins granted, as browsers send them.
+#[derive(Debug)]
+struct Policy {
+    origins: Vec<HeaderValue>,
+}
+
+impl Policy {
+    /// `Access-Control-Allow-Origin` for `headers`, when their `Origin` is one of ours.
+    fn allowed_origin(&self, headers: &HeaderMap) -> Option<HeaderValue> {
+        let origin = headers.get(ORIGIN)?;
+        self.origins.contains(origin).then(|| origin.clone())
+    }
+}
+
+/// A layer granting exactly `origins`; values that cannot be an origin are ignored with a
+/// warning.
+#[derive(Debug, Clone)]
+pub(crate) struct CorsLayer {
+    policy: Arc<Policy>,
+}
+
 pub(crate) fn cors_layer(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins
+    let origins = origins
         .iter()
         .filter_map(|origin| {
             let value = Origin::parse(origin)
@@ -24,10 +74,67 @@ pub(crate) fn cors_layer(origins: &[String]) -> CorsLayer {
             value
         })
         .collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::HEAD])
-        .allow_headers([AUTHORIZATION, CONTENT_TYPE])
-        .expose_headers([WWW_AUTHENTICATE])
-        .max_age(PREFLIGHT_MAX_AGE)
+    CorsLayer {
+        policy: Arc::new(Policy { origins }),
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            policy: Arc::clone(&self.policy),
+        }
+    }
+}
+
+/// The CORS service.
+#[derive(Debug, Clone)]
+pub(crate) struct Cors<S> {
+    inner: S,
+    policy: Arc<Policy>,
+}
+
+impl<S> Service<Request> for Cors<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let allowed_origin = self.policy.allowed_origin(request.headers());
+        if request.method() == Method::OPTIONS {
+            let mut response = Response::default();
+            let headers = response.headers_mut();
+            headers.insert(VARY, VARY_ON);
+            if let Some(origin) = allowed_origin {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            }
+            headers.insert(ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
+            headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
+            headers.insert(ACCESS_CONTROL_MAX_AGE, PREFLIGHT_MAX_AGE);
+            return Box::pin(std::future::ready(Ok(response)));
+        }
+        let answer = self.inner.call(request);
+        Box::pin(async move {
+            let mut response = answer.await?;
+            let headers = response.headers_mut();
+            // Other layers may vary on more; add to their list rather than replace it.
+            headers.append(VARY, VARY_ON);
+            if let Some(origin) = allowed_origin {
+                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
+            }
+            Ok(response)
+        })
+    }
 }

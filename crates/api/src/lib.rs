@@ -11,6 +11,8 @@ pub mod config;
 mod cors;
 pub mod error;
 mod limits;
+mod line_format;
+pub mod logging;
 mod request_log;
 pub mod routes;
 
@@ -21,7 +23,7 @@ use tower::ServiceBuilder;
 pub use config::{Config, ConfigError};
 pub use error::ApiError;
 
-use limits::{RequestLimits, enforce_limits};
+use limits::RequestLimits;
 
 /// The API as a router, ready for `axum::serve`. Builds its token validator; nothing is fetched
 /// until the first token needs a key.
@@ -33,8 +35,8 @@ pub fn app(config: Config) -> Router {
     let auth = BearerAuth::new(config.bearer_auth);
     routes::router().with_state(auth).layer(
         ServiceBuilder::new()
-            .layer(request_log::request_log_layer())
+            .layer(request_log::RequestLogLayer)
             .layer(cors::cors_layer(&config.allowed_origins))
-            .layer(axum::middleware::from_fn_with_state(limits, enforce_limits)),
+            .layer(limits),
     )
 }

@@ -1,10 +1,19 @@
 //! Request bounds: total header size and time to answer.
+//!
+//! A tower layer rather than `axum::middleware::from_fn`, which boxes an extra future and
+//! clones the rest of the route for every request. The timer is armed only for an answer that
+//! is not ready at its first poll (most are: no key to fetch), so the common request never
+//! touches the runtime's timer wheel; the bound then counts from that first poll.
 
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
+use tower::{Layer, Service};
 
 use crate::error::ApiError;
 
@@ -15,23 +24,61 @@ pub(crate) struct RequestLimits {
     pub(crate) timeout: Duration,
 }
 
-/// Answers 431 when the headers are too large and 503 when the answer takes too long.
-pub(crate) async fn enforce_limits(
-    State(limits): State<RequestLimits>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let header_bytes: usize = request
-        .headers()
-        .iter()
-        .map(|(name, value)| name.as_str().len() + value.as_bytes().len())
-        .sum();
-    if header_bytes > limits.max_header_bytes {
-        return ApiError::HeadersTooLarge.into_response();
+impl<S> Layer<S> for RequestLimits {
+    type Service = Limited<S>;
+
+    fn layer(&self, inner: S) -> Limited<S> {
+        Limited {
+            inner,
+            limits: *self,
+        }
     }
-    match tokio::time::timeout(limits.timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::Timeout.into_response(),
+}
+
+/// Answers 431 when the headers are too large and 503 when the answer takes too long.
+#[derive(Debug, Clone)]
+pub(crate) struct Limited<S> {
+    inner: S,
+    limits: RequestLimits,
+}
+
+impl<S> Service<Request> for Limited<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let header_bytes: usize = request
+            .headers()
+            .iter()
+            .map(|(name, value)| name.as_str().len() + value.as_bytes().len())
+            .sum();
+        if header_bytes > self.limits.max_header_bytes {
+            return Box::pin(std::future::ready(Ok(
+                ApiError::HeadersTooLarge.into_response()
+            )));
+        }
+        let answer = self.inner.call(request);
+        let timeout = self.limits.timeout;
+        Box::pin(async move {
+            let mut answer = std::pin::pin!(answer);
+            let first = std::future::poll_fn(|context| Poll::Ready(answer.as_mut().poll(context)));
+            if let Poll::Ready(response) = first.await {
+                return response;
+            }
+            match tokio::time::timeout(timeout, answer).await {
+                Ok(response) => response,
+                Err(_) => Ok(ApiError::Timeout.into_response()),
+            }
+        })
     }
 }
 
@@ -48,7 +95,7 @@ mod tests {
         Router::new()
             .route("/never", get(std::future::pending::<&'static str>))
             .route("/now", get(|| async { "ok" }))
-            .layer(axum::middleware::from_fn_with_state(limits, enforce_limits))
+            .layer(limits)
     }
 
     #[tokio::test]

@@ -1,9 +1,9 @@
-//! The `api` binary: configuration from the environment (and `.env`), tracing, serving.
+//! The `api` binary: configuration from the environment (and `.env`), logging, serving.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use api::{Config, app};
+use api::{Config, app, logging};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -16,12 +16,15 @@ async fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    tracing_subscriber::fmt()
-        .with_ansi(std::io::stdout().is_terminal())
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Kept until main returns: dropping it writes out the lines still buffered.
+    let _log = match logging::init(filter, std::io::stdout(), std::io::stdout().is_terminal()) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("api: cannot set up logging: {}", with_causes(&error));
+            return ExitCode::FAILURE;
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(error) => {

@@ -107,6 +107,38 @@ async fn error_responses_expose_the_challenge_to_allowed_origins() {
 }
 
 #[tokio::test]
+async fn answers_vary_on_the_origin_and_grant_nothing_without_one() {
+    let app = app_for("http://127.0.0.1:9/");
+    for origin in [None, Some("http://evil.example")] {
+        let mut request = Request::get("/api/public");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        let answer = call_with(&app, request.body(Body::empty()).unwrap()).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(
+            answer.header("vary"),
+            Some("origin, access-control-request-method, access-control-request-headers")
+        );
+        assert!(
+            answer.header("access-control-allow-origin").is_none(),
+            "{origin:?}"
+        );
+        assert!(
+            answer.header("access-control-expose-headers").is_none(),
+            "{origin:?}"
+        );
+    }
+    let preflight = call_with(&app, preflight(SPA_ORIGIN)).await;
+    assert_eq!(preflight.header("access-control-max-age"), Some("600"));
+    assert_eq!(
+        preflight.header("access-control-allow-methods"),
+        Some("GET,HEAD")
+    );
+    assert!(preflight.text.is_empty());
+}
+
+#[tokio::test]
 async fn healthz_answers_without_credentials_or_issuer() {
     let app = app_for("http://127.0.0.1:9/");
     let answer = call(&app, "/healthz", None).await;
@@ -160,6 +192,7 @@ async fn each_request_is_logged_once_with_subject_and_never_the_token() {
         &valid_claims(&server.issuer),
         primary_key(),
     );
+    let forged = format!("{}x", &token[..token.len() - 1]);
 
     let captured = Captured::default();
     let writer = captured.clone();
@@ -171,6 +204,10 @@ async fn each_request_is_logged_once_with_subject_and_never_the_token() {
     let _guard = tracing::subscriber::set_default(subscriber);
     let answer = call(&app, "/api/private?x=1", Some(&format!("Bearer {token}"))).await;
     assert_eq!(answer.status, StatusCode::OK);
+    let answer = call(&app, "/api/private", Some(&format!("Bearer {forged}"))).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let answer = call(&app, "/api/public", Some(&format!("Bearer {token}"))).await;
+    assert_eq!(answer.status, StatusCode::OK);
     drop(_guard);
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
@@ -178,14 +215,22 @@ async fn each_request_is_logged_once_with_subject_and_never_the_token() {
         .lines()
         .filter(|line| line.contains("finished processing request"))
         .collect();
-    assert_eq!(request_lines.len(), 1, "{log}");
+    assert_eq!(request_lines.len(), 3, "{log}");
     let line = request_lines[0];
-    assert!(line.contains("method=GET"), "{line}");
-    assert!(line.contains("path=/api/private"), "{line}");
+    assert!(line.contains("method=\"GET\""), "{line}");
+    assert!(line.contains("path=\"/api/private\""), "{line}");
     assert!(line.contains("sub=\"auth0|reader\""), "{line}");
     assert!(line.contains("status=200"), "{line}");
-    assert!(line.contains("latency="), "{line}");
-    assert!(!log.contains(&token), "{log}");
+    assert!(line.contains("latency_us="), "{line}");
+    // Refused, or public: nobody was authenticated.
+    let refused = request_lines[1];
+    assert!(refused.contains("status=401"), "{refused}");
+    assert!(!refused.contains("sub="), "{refused}");
+    let public = request_lines[2];
+    assert!(public.contains("path=\"/api/public\""), "{public}");
+    assert!(!public.contains("sub="), "{public}");
+    assert!(!log.contains(&token[20..]), "{log}");
+    assert!(!log.contains(&forged[20..]), "{log}");
     assert!(!log.contains("x=1"), "{log}");
 }
 
