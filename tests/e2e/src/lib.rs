@@ -6,10 +6,16 @@
 //! deployment points one build at another tenant.
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::get;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
@@ -24,6 +30,26 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 /// The API identifier the story asks for.
 pub const AUDIENCE: &str = "https://quickstarts/api";
 
+/// What the servers were asked, counted as the answers go out.
+#[derive(Debug, Default)]
+pub struct Traffic {
+    /// API answers with status 401.
+    pub api_unauthorized: AtomicU64,
+    /// API answers with status 200.
+    pub api_ok: AtomicU64,
+    /// `POST /oauth/token` requests to the tenant.
+    pub token_requests: AtomicU64,
+    /// `POST /oauth/revoke` requests to the tenant.
+    pub revocations: AtomicU64,
+}
+
+impl Traffic {
+    /// A count as it stands.
+    pub fn read(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::SeqCst)
+    }
+}
+
 /// The three servers, running until the process ends.
 pub struct Stack {
     /// The SPA's origin, e.g. `http://localhost:40123`.
@@ -32,6 +58,8 @@ pub struct Stack {
     pub api_url: String,
     /// The dev tenant's issuer, with its trailing slash.
     pub issuer: String,
+    /// What the API and the tenant were asked.
+    pub traffic: Arc<Traffic>,
 }
 
 impl Stack {
@@ -40,6 +68,18 @@ impl Stack {
     /// # Errors
     /// `dist` has no `index.html`, a port cannot be bound, or a server cannot be configured.
     pub async fn start(dist: &Path) -> Result<Self, Failure> {
+        Self::start_with(dist, None).await
+    }
+
+    /// [`Stack::start`], with the tenant's access tokens living `access_token_lifetime` when
+    /// given (an hour otherwise).
+    ///
+    /// # Errors
+    /// As [`Stack::start`].
+    pub async fn start_with(
+        dist: &Path,
+        access_token_lifetime: Option<Duration>,
+    ) -> Result<Self, Failure> {
         if !dist.join("index.html").is_file() {
             return Err(format!(
                 "{} has no index.html: build the app first (`cargo xtask test` does it, or `trunk build --release`)",
@@ -54,13 +94,56 @@ impl Stack {
         let api_url = format!("http://localhost:{}", api_listener.local_addr()?.port());
         let spa_origin = format!("http://localhost:{}", spa_listener.local_addr()?.port());
 
-        let tenant_config = dev_tenant::TenantConfig::for_local(&issuer, &spa_origin)?;
+        let mut tenant_config = dev_tenant::TenantConfig::for_local(&issuer, &spa_origin)?;
+        if let Some(lifetime) = access_token_lifetime {
+            tenant_config.access_token_lifetime = lifetime;
+        }
         let keys = dev_tenant::SigningKeys::generate()?;
-        serve(tenant_listener, dev_tenant::app(tenant_config, keys));
+        let traffic = Arc::new(Traffic::default());
+        let counted = Arc::clone(&traffic);
+        serve(
+            tenant_listener,
+            dev_tenant::app(tenant_config, keys).layer(middleware::from_fn(
+                move |request: Request, next: Next| {
+                    let traffic = Arc::clone(&counted);
+                    async move {
+                        if request.method() == Method::POST {
+                            match request.uri().path() {
+                                "/oauth/token" => {
+                                    traffic.token_requests.fetch_add(1, Ordering::SeqCst)
+                                }
+                                "/oauth/revoke" => {
+                                    traffic.revocations.fetch_add(1, Ordering::SeqCst)
+                                }
+                                _ => 0,
+                            };
+                        }
+                        next.run(request).await
+                    }
+                },
+            )),
+        );
 
         let api_config =
             api::Config::new(&issuer, AUDIENCE)?.with_allowed_origins(vec![spa_origin.clone()]);
-        serve(api_listener, api::app(api_config));
+        let counted = Arc::clone(&traffic);
+        serve(
+            api_listener,
+            api::app(api_config).layer(middleware::from_fn(move |request: Request, next: Next| {
+                let traffic = Arc::clone(&counted);
+                async move {
+                    let response: Response = next.run(request).await;
+                    match response.status() {
+                        StatusCode::UNAUTHORIZED => {
+                            traffic.api_unauthorized.fetch_add(1, Ordering::SeqCst)
+                        }
+                        StatusCode::OK => traffic.api_ok.fetch_add(1, Ordering::SeqCst),
+                        _ => 0,
+                    };
+                    response
+                }
+            })),
+        );
 
         let auth_config = serde_json::json!({
             "domain": issuer.trim_end_matches('/'),
@@ -83,6 +166,7 @@ impl Stack {
             spa_origin,
             api_url,
             issuer,
+            traffic,
         })
     }
 }
@@ -302,6 +386,70 @@ impl Browser {
                 Ok(serde_json::Value::Number(number)) => number.to_string(),
                 _ => raw.to_owned(),
             }))
+    }
+
+    /// The refresh token the app keeps in IndexedDB, if any.
+    ///
+    /// # Errors
+    /// The script cannot run.
+    pub async fn stored_refresh_token(&self) -> Result<Option<String>, Failure> {
+        let value = self
+            .client
+            .execute(
+                r#"return new Promise((resolve) => {
+                    const open = indexedDB.open("leptos-auth0");
+                    open.onerror = () => resolve(null);
+                    open.onsuccess = () => {
+                        const database = open.result;
+                        if (!database.objectStoreNames.contains("records")) {
+                            database.close();
+                            return resolve(null);
+                        }
+                        const read = database.transaction("records").objectStore("records")
+                            .get("renewable_session");
+                        read.onerror = () => { database.close(); resolve(null); };
+                        read.onsuccess = () => {
+                            database.close();
+                            resolve(read.result ? JSON.parse(read.result).refresh_token : null);
+                        };
+                    };
+                });"#,
+                Vec::new(),
+            )
+            .await?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
+    /// Spends `refresh_token` at the tenant's token endpoint from the page, as the app would, and
+    /// returns the status and body of the answer.
+    ///
+    /// # Errors
+    /// The script cannot run or the request fails.
+    pub async fn refresh_at(
+        &self,
+        issuer: &str,
+        refresh_token: &str,
+    ) -> Result<(u64, String), Failure> {
+        let value = self
+            .client
+            .execute(
+                r#"const [url, token] = arguments;
+                return fetch(url, {
+                    method: "POST",
+                    headers: {"Content-Type": "application/x-www-form-urlencoded"},
+                    body: new URLSearchParams({
+                        grant_type: "refresh_token", client_id: "local-spa-client",
+                        refresh_token: token,
+                    }),
+                }).then(async (answer) => [answer.status, await answer.text()]);"#,
+                vec![
+                    serde_json::json!(format!("{issuer}oauth/token")),
+                    serde_json::json!(refresh_token),
+                ],
+            )
+            .await?;
+        let status = value[0].as_u64().ok_or("no status")?;
+        Ok((status, value[1].as_str().unwrap_or_default().to_owned()))
     }
 
     /// The page's visible text, for failure messages.

@@ -1,8 +1,11 @@
 //! The whole story in real Chromium, as a person lives it: log in at the dev tenant, call the API,
-//! see the profile, log out; then a user without `read:messages`; then a forged callback.
+//! see the profile, log out; then a user without `read:messages`; then a forged callback; then,
+//! at a tenant whose access tokens live a few seconds, a reader who stays signed in in two tabs
+//! through several lifetimes, and whose refresh token is refused after the logout.
 
-use e2e::{AUDIENCE, Browser, Failure, Stack, button, exact_text, jwt_claims, link};
+use e2e::{AUDIENCE, Browser, Failure, Stack, Traffic, button, exact_text, jwt_claims, link};
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 const LOGGED_OUT: &str = "You are not logged in! Please Log In to continue.";
 const LOGGED_IN: &str =
@@ -13,6 +16,10 @@ const PRIVATE_MESSAGE: &str =
     "Hello from a private endpoint! You need to be authenticated to see this.";
 const SCOPED_MESSAGE: &str = "Hello from a private endpoint! You need to be authenticated and have a scope of read:messages to see this.";
 const SESSION_KEYS: [&str; 3] = ["access_token", "id_token", "expires_at"];
+/// How long the short-lived tenant's access tokens live.
+const SHORT_LIFETIME: Duration = Duration::from_secs(6);
+/// How many of those lifetimes the reader works through.
+const LIFETIMES: u32 = 4;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_logs_in_calls_the_api_and_logs_out() -> Result<(), Failure> {
@@ -21,13 +28,149 @@ async fn a_person_logs_in_calls_the_api_and_logs_out() -> Result<(), Failure> {
             .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../dist").to_owned()),
     );
     let stack = Stack::start(&dist).await?;
+    let short_lived = Stack::start_with(&dist, Some(SHORT_LIFETIME)).await?;
     let mut browser = Browser::start().await?;
-    // The story runs to its end or first failure; the browser is closed either way, so no Chromium
-    // outlives the test.
-    let outcome = story(&stack, &mut browser).await;
+    // The stories run to their end or first failure; the browser is closed either way, so no
+    // Chromium outlives the test.
+    let mut outcome = story(&stack, &mut browser).await;
+    if outcome.is_ok() {
+        outcome = renewal_story(&short_lived, &mut browser).await;
+    }
     let closed = browser.close().await;
     outcome?;
     closed
+}
+
+/// A reader at a tenant whose access tokens live [`SHORT_LIFETIME`] keeps calling the private
+/// API from two tabs for [`LIFETIMES`] lifetimes: every call succeeds (the API answers no 401),
+/// the tabs renew one at a time (a refresh token replayed by the second tab would revoke the
+/// family and log both out), and after the logout the last refresh token is revoked.
+async fn renewal_story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
+    let traffic = &stack.traffic;
+    browser
+        .client
+        .goto(&format!("{}/", stack.spa_origin))
+        .await?;
+    log_in(stack, browser, "reader@example.com").await?;
+    browser
+        .wait_for("the logged-in greeting", &exact_text(LOGGED_IN))
+        .await?;
+    let first_token = browser
+        .local_storage("access_token")
+        .await?
+        .unwrap_or_default();
+    let first_exp = jwt_claims(&first_token)?["exp"]
+        .as_u64()
+        .unwrap_or_default();
+    if browser.stored_refresh_token().await?.is_none() {
+        return Err("the login left no refresh token in IndexedDB".into());
+    }
+    browser.click_link("Ping").await?;
+    let first_tab = browser.client.window().await?;
+    let second_tab = browser.client.new_window(true).await?.handle;
+    browser.client.switch_to_window(second_tab.clone()).await?;
+    browser
+        .client
+        .goto(&format!("{}/ping", stack.spa_origin))
+        .await?;
+    let logins = Traffic::read(&traffic.token_requests);
+    let started = Instant::now();
+    let mut calls = 0u32;
+    while started.elapsed() < SHORT_LIFETIME * LIFETIMES {
+        let tab = if calls.is_multiple_of(2) {
+            &first_tab
+        } else {
+            &second_tab
+        };
+        browser.client.switch_to_window(tab.clone()).await?;
+        let answered = Traffic::read(&traffic.api_ok);
+        browser.click_button("Call Private API").await?;
+        browser
+            .wait_until("the private API's answer", || async {
+                Ok(Traffic::read(&traffic.api_ok) > answered)
+            })
+            .await?;
+        browser
+            .wait_for("the private message", &exact_text(PRIVATE_MESSAGE))
+            .await?;
+        let unauthorized = Traffic::read(&traffic.api_unauthorized);
+        if unauthorized > 0 {
+            return Err(
+                format!("the API answered 401 {unauthorized} times during renewals").into(),
+            );
+        }
+        calls += 1;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    browser.screenshot("ping-after-renewals").await?;
+    let renewals = Traffic::read(&traffic.token_requests) - logins;
+    let elapsed = started.elapsed();
+    println!(
+        "e2e: {calls} private calls from two tabs over {elapsed:?}: {renewals} refresh requests"
+    );
+    // Every lifetime that passed needed a renewal; one tab renews three quarters into each
+    // token's lifetime, so even twice that many would mean the tabs did not take turns.
+    let lifetimes_passed = elapsed.as_secs_f64() / SHORT_LIFETIME.as_secs_f64();
+    let fewest = lifetimes_passed.floor() as u64 - 1;
+    let most = (lifetimes_passed * 4.0 / 3.0 * 2.0).ceil() as u64 + 1;
+    if !(fewest..=most).contains(&renewals) {
+        return Err(format!(
+            "{renewals} refresh requests over {lifetimes_passed:.1} lifetimes, not {fewest} to {most}"
+        )
+        .into());
+    }
+    let lifetimes = u64::from(LIFETIMES);
+    let renewed_token = browser
+        .local_storage("access_token")
+        .await?
+        .unwrap_or_default();
+    let renewed_exp = jwt_claims(&renewed_token)?["exp"]
+        .as_u64()
+        .unwrap_or_default();
+    if renewed_exp < first_exp + SHORT_LIFETIME.as_secs() * (lifetimes - 1) {
+        return Err(
+            format!("the access token's exp went from {first_exp} only to {renewed_exp}").into(),
+        );
+    }
+    let last_refresh_token = browser
+        .stored_refresh_token()
+        .await?
+        .ok_or("no refresh token before the logout")?;
+
+    // The logout revokes the refresh token; the other tab logs out too.
+    browser.client.switch_to_window(first_tab.clone()).await?;
+    browser
+        .client
+        .goto(&format!("{}/", stack.spa_origin))
+        .await?;
+    let revocations = Traffic::read(&traffic.revocations);
+    log_out(stack, browser).await?;
+    if Traffic::read(&traffic.revocations) <= revocations {
+        return Err("the logout sent no revocation to /oauth/revoke".into());
+    }
+    if browser.stored_refresh_token().await?.is_some() {
+        return Err("the refresh token is still in IndexedDB after the logout".into());
+    }
+    let (status, body) = browser
+        .refresh_at(&stack.issuer, &last_refresh_token)
+        .await?;
+    if status != 400 || !body.contains("invalid_grant") {
+        return Err(format!("the revoked refresh token got {status}: {body}").into());
+    }
+    browser.client.switch_to_window(second_tab).await?;
+    let private = browser
+        .wait_for("the private button", &button("Call Private API"))
+        .await?;
+    browser
+        .wait_until("the second tab to log out", || {
+            let private = private.clone();
+            async move { Ok(!private.is_enabled().await?) }
+        })
+        .await?;
+    browser.screenshot("second-tab-logged-out").await?;
+    browser.client.close_window().await?;
+    browser.client.switch_to_window(first_tab).await?;
+    Ok(())
 }
 
 async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
@@ -221,7 +364,26 @@ async fn log_in(stack: &Stack, browser: &mut Browser, email: &str) -> Result<(),
 }
 
 async fn log_out(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
+    // The page shows the logout at once, then revokes the refresh token and leaves for the
+    // tenant's logout, which sends it back: a mark on this page tells the new one apart.
+    browser
+        .client
+        .execute("window.beforeLogout = true;", Vec::new())
+        .await?;
     browser.click_button("Log Out").await?;
+    browser
+        .wait_until("the return from the tenant's logout", || {
+            let client = browser.client.clone();
+            async move {
+                let marked = client
+                    .execute("return window.beforeLogout === true;", Vec::new())
+                    .await
+                    // Between the pages there is no document to ask.
+                    .unwrap_or(serde_json::Value::Bool(true));
+                Ok(marked == serde_json::Value::Bool(false))
+            }
+        })
+        .await?;
     browser
         .wait_for("the logged-out greeting", &exact_text(LOGGED_OUT))
         .await?;
