@@ -5,10 +5,11 @@
 //! methods, headers and lifetime below, and `Access-Control-Allow-Origin` only for an allowed
 //! origin. Every other answer to an allowed origin gets `Access-Control-Allow-Origin` and
 //! `Access-Control-Expose-Headers`; every answer gets `Vary` for the request headers it
-//! depends on, so that no cache hands one origin's answer to another. This is what
-//! tower-http's `CorsLayer` answered with the same settings, except that it also exposed
-//! headers to requests it granted nothing (without `Access-Control-Allow-Origin` a browser
-//! reads nothing anyway). It is written out here because that layer builds a header map and
+//! depends on, so that no cache hands one origin's answer to another: `Origin`, and for a
+//! preflight also `Access-Control-Request-Method` and `-Headers`. This is what tower-http's
+//! `CorsLayer` answered with the same settings, except that it named all three on every answer
+//! (only preflights read the last two) and also exposed headers to requests it granted nothing
+//! (without `Access-Control-Allow-Origin` a browser reads nothing anyway). It is written out here because that layer builds a header map and
 //! joins its `Vary` list on every request, and axum's router clones it, origin list and all,
 //! for every request; here each header value is built once.
 
@@ -35,10 +36,12 @@ const ALLOW_HEADERS: HeaderValue = HeaderValue::from_static("authorization,conte
 const EXPOSE_HEADERS: HeaderValue = HeaderValue::from_static("www-authenticate");
 /// Browsers may cache a preflight answer this long, in seconds.
 const PREFLIGHT_MAX_AGE: HeaderValue = HeaderValue::from_static("600");
-/// The request headers an answer depends on.
-const VARY_ON: HeaderValue = HeaderValue::from_static(
+/// The request headers a preflight answer depends on.
+const PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(
     "origin, access-control-request-method, access-control-request-headers",
 );
+/// The request header any other answer depends on.
+const ORIGIN_VARY: HeaderValue = HeaderValue::from_static("origin");
 
 /// The origins granted, as browsers send them.
 #[derive(Debug)]
@@ -115,7 +118,7 @@ where
         if request.method() == Method::OPTIONS {
             let mut response = Response::default();
             let headers = response.headers_mut();
-            headers.insert(VARY, VARY_ON);
+            headers.insert(VARY, PREFLIGHT_VARY);
             if let Some(origin) = allowed_origin {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             }
@@ -129,7 +132,7 @@ where
             let mut response = answer.await?;
             let headers = response.headers_mut();
             // Other layers may vary on more; add to their list rather than replace it.
-            headers.append(VARY, VARY_ON);
+            headers.append(VARY, ORIGIN_VARY);
             if let Some(origin) = allowed_origin {
                 headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
                 headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
