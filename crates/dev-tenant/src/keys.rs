@@ -54,6 +54,14 @@ pub enum KeyError {
         /// The file naming it.
         path: PathBuf,
     },
+    /// The data directory holds no keys yet.
+    #[error(
+        "no signing keys in {path}: the tenant creates them when it first serves from this data directory"
+    )]
+    NoKeys {
+        /// The data directory.
+        path: PathBuf,
+    },
     /// The public key could not be turned into a verification key.
     #[error("cannot build a verification key")]
     Verification(#[source] jsonwebtoken::errors::Error),
@@ -169,6 +177,25 @@ impl SigningKeys {
                 Ok(keys)
             }
         }
+    }
+
+    /// Loads the keys stored in `dir` and nothing else, under the same checks as
+    /// [`SigningKeys::load_or_generate`]: for signing tokens that the tenant serving from `dir`
+    /// publishes the keys of.
+    ///
+    /// # Errors
+    /// [`KeyError::NoKeys`] when `dir` has none yet, or as
+    /// [`SigningKeys::load_or_generate`].
+    pub fn load_existing(dir: &Path) -> Result<Self, KeyError> {
+        if !dir.exists() {
+            return Err(KeyError::NoKeys {
+                path: dir.to_owned(),
+            });
+        }
+        refuse_shared_write(dir)?;
+        Self::load(dir)?.ok_or_else(|| KeyError::NoKeys {
+            path: dir.to_owned(),
+        })
     }
 
     /// Adds a new key in `dir`, which becomes the signing key; older keys stay published.

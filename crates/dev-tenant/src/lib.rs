@@ -12,6 +12,7 @@ pub mod client_grant;
 pub mod clock;
 pub mod config;
 pub mod cookies;
+pub mod direct_token;
 pub mod grant;
 pub mod host;
 pub mod keys;

@@ -1,21 +1,29 @@
 //! The `dev-tenant` binary: reads the command line and configuration, loads or creates the
-//! signing keys, and serves the tenant on loopback.
+//! signing keys, and serves the tenant on loopback, or prints an access token signed with them.
 
 mod cli;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use dev_tenant::config::DEFAULT_ISSUER;
+use std::path::Path;
+
+use dev_tenant::direct_token::{DirectTokenError, Subject, mint_direct};
 use dev_tenant::serve::{self, ServeLimits};
-use dev_tenant::{AppOptions, SigningKeys, TenantConfig, app_with};
+use dev_tenant::{AppOptions, ConfigError, SigningKeys, TenantConfig, app_with};
+use oidc_protocol::Scope;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Command, Environment, ServeOptions, USAGE};
+use crate::cli::{Command, Environment, ServeOptions, TokenOptions, TokenSubject, USAGE};
+
+/// The exit status of a command line that does not fit the tenant.
+const USAGE_ERROR: u8 = 2;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs go to stderr, so that `token` prints nothing but the token on stdout.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
@@ -25,7 +33,7 @@ async fn main() -> ExitCode {
         Ok(command) => command,
         Err(error) => {
             eprintln!("dev-tenant: {error}\n\n{USAGE}");
-            return ExitCode::from(2);
+            return ExitCode::from(USAGE_ERROR);
         }
     };
     match command {
@@ -46,22 +54,64 @@ async fn main() -> ExitCode {
             Err(error) => fail(&error),
         },
         Command::Serve(options) => serve(options).await,
+        Command::Token(options) => token(&options),
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<TenantConfig, ConfigError> {
+    match path {
+        Some(path) => TenantConfig::from_file(path),
+        None => Ok(TenantConfig::default()),
+    }
+}
+
+/// `dev-tenant token`: the access token alone on stdout, notes and errors on stderr.
+fn token(options: &TokenOptions) -> ExitCode {
+    let config = match load_config(options.config.as_deref()) {
+        Ok(config) => config.on_port(options.port),
+        Err(error) => return fail(&error),
+    };
+    let keys = match SigningKeys::load_existing(&options.data_dir) {
+        Ok(keys) => keys,
+        Err(error) => return fail(&error),
+    };
+    let subject = match &options.subject {
+        TokenSubject::User(email) => Subject::User(email),
+        TokenSubject::Client(client_id) => Subject::Client(client_id),
+    };
+    let scope = options.scope.as_deref().map(Scope::new);
+    let minted = mint_direct(
+        &config,
+        &keys,
+        subject,
+        options.audience.as_deref(),
+        scope.as_ref(),
+        dev_tenant::clock::now(),
+    );
+    match minted {
+        Ok(token) => {
+            if !token.dropped.is_empty() {
+                eprintln!(
+                    "dev-tenant: left out scopes the user does not hold: {}",
+                    token.dropped.join(" ")
+                );
+            }
+            println!("{}", token.access_token.secret());
+            ExitCode::SUCCESS
+        }
+        Err(error @ DirectTokenError::Signing(_)) => fail(&error),
+        Err(error) => {
+            report(&error);
+            ExitCode::from(USAGE_ERROR)
+        }
     }
 }
 
 async fn serve(options: ServeOptions) -> ExitCode {
-    let config = match &options.config {
-        Some(path) => TenantConfig::from_file(path),
-        None => Ok(TenantConfig::default()),
-    };
-    let mut config = match config {
-        Ok(config) => config,
+    let config = match load_config(options.config.as_deref()) {
+        Ok(config) => config.on_port(options.port),
         Err(error) => return fail(&error),
     };
-    // The default issuer follows the port, so `--port 4000` alone still yields a coherent tenant.
-    if config.issuer == DEFAULT_ISSUER && options.port != cli::DEFAULT_PORT {
-        config.issuer = format!("http://localhost:{}/", options.port);
-    }
     let issuer_port = url::Url::parse(&config.issuer)
         .ok()
         .and_then(|issuer| issuer.port_or_known_default());
@@ -107,6 +157,12 @@ async fn serve(options: ServeOptions) -> ExitCode {
 
 /// Prints an error with its causes and returns a failing exit code.
 fn fail(error: &dyn std::error::Error) -> ExitCode {
+    report(error);
+    ExitCode::FAILURE
+}
+
+/// Prints an error with its causes on stderr.
+fn report(error: &dyn std::error::Error) {
     let mut message = format!("dev-tenant: {error}");
     let mut source = error.source();
     while let Some(cause) = source {
@@ -114,5 +170,4 @@ fn fail(error: &dyn std::error::Error) -> ExitCode {
         source = cause.source();
     }
     eprintln!("{message}");
-    ExitCode::FAILURE
 }

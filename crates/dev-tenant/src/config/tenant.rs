@@ -10,6 +10,8 @@ use super::{ApiConfig, ClientConfig, ClientSecret, ConfigError, GrantType, UserC
 
 /// The issuer of the built-in defaults (trailing slash, byte-exact).
 pub const DEFAULT_ISSUER: &str = "http://localhost:3002/";
+/// The port of [`DEFAULT_ISSUER`], where the binary serves unless told otherwise.
+pub const DEFAULT_PORT: u16 = 3002;
 /// The client id of the built-in default client (the SPA).
 pub const DEFAULT_CLIENT_ID: &str = "local-spa-client";
 /// The client id of the built-in machine-to-machine client, for the client-credentials grant.
@@ -135,6 +137,16 @@ impl TenantConfig {
         Ok(config)
     }
 
+    /// The configuration as served on `port`: the built-in issuer moves to
+    /// `http://localhost:<port>/`, so that `--port 4000` alone still yields a coherent tenant;
+    /// an issuer the configuration names stays as it is.
+    pub fn on_port(mut self, port: u16) -> Self {
+        if self.issuer == DEFAULT_ISSUER && port != DEFAULT_PORT {
+            self.issuer = format!("http://localhost:{port}/");
+        }
+        self
+    }
+
     /// The registered client with this id.
     pub fn client(&self, client_id: &str) -> Option<&ClientConfig> {
         self.clients
@@ -182,6 +194,23 @@ impl TenantConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_in_issuer_follows_the_port_and_a_configured_one_does_not() {
+        assert_eq!(
+            TenantConfig::default().on_port(4000).issuer,
+            "http://localhost:4000/"
+        );
+        assert_eq!(
+            TenantConfig::default().on_port(DEFAULT_PORT).issuer,
+            DEFAULT_ISSUER
+        );
+        let configured = TenantConfig {
+            issuer: "http://127.0.0.1:5000/".to_owned(),
+            ..TenantConfig::default()
+        };
+        assert_eq!(configured.on_port(4000).issuer, "http://127.0.0.1:5000/");
+    }
 
     #[test]
     fn defaults_are_valid_and_match_what_the_spa_and_api_expect() {
