@@ -11,7 +11,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
-use crate::config::TenantConfig;
+use crate::config::{TenantConfig, UserConfig};
 
 /// The stylesheet of every page, served at `/static/login.css`.
 pub const STYLESHEET: &str = include_str!("../static/login.css");
@@ -64,17 +64,11 @@ pub fn html(status: StatusCode, body: String) -> Response {
 fn layout(title: &str, main: &str, config: &TenantConfig) -> String {
     let mut users = String::new();
     for user in &config.users {
-        let held: Vec<String> = user.permissions.values().flatten().cloned().collect();
-        let holds = if held.is_empty() {
-            "no API permissions".to_owned()
-        } else {
-            held.join(", ")
-        };
         users.push_str(&format!(
             "<li><code>{}</code> / <code>{}</code> ({})</li>",
             escape(&user.email),
             escape(&user.password),
-            escape(&holds)
+            escape(&holdings(user))
         ));
     }
     format!(
@@ -116,13 +110,55 @@ pub struct LoginView<'a> {
     pub wrong_credentials: bool,
 }
 
-/// The login page, with the labelled fields the end-to-end test drives.
+/// What a user holds, as the pages list it.
+fn holdings(user: &UserConfig) -> String {
+    let held: Vec<String> = user.permissions.values().flatten().cloned().collect();
+    if held.is_empty() {
+        "no API permissions".to_owned()
+    } else {
+        held.join(", ")
+    }
+}
+
+/// One form per configured user that logs in as them with one click: the same POST, with the
+/// same transaction and CSRF token as the password form, and `pick` naming the user instead of
+/// a password. No script, so the page's Content-Security-Policy stays as strict as it is.
+fn pick_forms(config: &TenantConfig, transaction: &str, csrf: &str) -> String {
+    let mut forms = String::new();
+    for user in &config.users {
+        forms.push_str(&format!(
+            r#"<li><form method="post" action="/u/login?state={transaction}" class="pick">
+<input type="hidden" name="state" value="{transaction}">
+<input type="hidden" name="csrf" value="{csrf}">
+<input type="hidden" name="pick" value="{email}">
+<button type="submit">Log in as {email}</button>
+<small>{holds}</small>
+</form></li>
+"#,
+            email = escape(&user.email),
+            holds = escape(&holdings(user)),
+        ));
+    }
+    format!(
+        r#"<section aria-labelledby="pick-heading">
+<h2 id="pick-heading">Or pick a development user</h2>
+<ul class="picks">
+{forms}</ul>
+</section>"#
+    )
+}
+
+/// The login page, with the labelled fields the end-to-end test drives and a one-click login
+/// for each development user.
 pub fn login_page(config: &TenantConfig, view: &LoginView<'_>) -> String {
     let alert = if view.wrong_credentials {
         r#"<p class="alert" role="alert">Wrong email or password.</p>"#
     } else {
         ""
     };
+    let transaction = escape(view.transaction);
+    let csrf = escape(view.csrf_token);
+    let picks = pick_forms(config, &transaction, &csrf);
     let main = format!(
         r#"<h1>Log in</h1>
 <p>Log in to continue to {client}.</p>
@@ -135,10 +171,9 @@ pub fn login_page(config: &TenantConfig, view: &LoginView<'_>) -> String {
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Continue</button>
-</form>"#,
+</form>
+{picks}"#,
         client = escape(view.client_name),
-        transaction = escape(view.transaction),
-        csrf = escape(view.csrf_token),
         email = escape(view.email),
     );
     layout("Log in", &main, config)
@@ -295,5 +330,42 @@ mod tests {
         assert!(page.contains("reader@example.com"));
         assert!(page.contains("password123"));
         assert!(page.contains("Development server"));
+    }
+
+    #[test]
+    fn login_page_offers_a_one_click_form_per_user_carrying_the_transaction_and_csrf_token() {
+        let config = TenantConfig::default();
+        let page = login_page(
+            &config,
+            &LoginView {
+                transaction: "t&1",
+                csrf_token: "c\"2",
+                client_name: "App",
+                email: "",
+                wrong_credentials: false,
+            },
+        );
+        for user in &config.users {
+            let form = page
+                .split("<form ")
+                .filter_map(|rest| rest.split("</form>").next())
+                .find(|form| form.contains(&format!(r#"name="pick" value="{}""#, user.email)))
+                .unwrap_or_else(|| panic!("a form for {}", user.email));
+            assert!(
+                form.starts_with(r#"method="post" action="/u/login?state=t&amp;1""#),
+                "{form}"
+            );
+            assert!(form.contains(r#"<input type="hidden" name="state" value="t&amp;1">"#));
+            assert!(form.contains(r#"<input type="hidden" name="csrf" value="c&quot;2">"#));
+            assert!(form.contains(&format!(
+                r#"<button type="submit">Log in as {}</button>"#,
+                user.email
+            )));
+            assert!(
+                !form.contains(&user.password),
+                "no password in the pick form"
+            );
+        }
+        assert!(!page.contains("<script"), "the CSP allows no script here");
     }
 }

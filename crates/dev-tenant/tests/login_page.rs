@@ -1,10 +1,13 @@
 //! The login page: markup the end-to-end test relies on, CSRF protection of the form post,
-//! wrong credentials, expired transactions and the headers that forbid framing.
+//! wrong credentials, expired transactions, the headers that forbid framing, and the one-click
+//! login as a listed user, which goes through the same CSRF and transaction checks.
 
 mod harness;
 
 use axum::http::StatusCode;
+use dev_tenant::TenantConfig;
 use harness::*;
+use serde_json::Value;
 
 #[tokio::test]
 async fn login_page_has_labelled_fields_a_dev_footer_and_the_user_list() {
@@ -332,4 +335,157 @@ async fn a_login_started_in_another_browser_is_refused_on_the_page_and_on_the_fo
     // The browser that started the login still can.
     let reply = submit_login(&router, &attacker, "guest@example.com", "password123").await;
     assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn the_login_page_has_a_one_click_button_per_user_and_no_script() {
+    let page = open_login(&tenant(), &authorize_uri(&[]), None).await;
+    let body = &page.reply.body;
+    for email in ["reader@example.com", "guest@example.com"] {
+        assert!(
+            body.contains(&format!(
+                r#"<button type="submit">Log in as {email}</button>"#
+            )),
+            "{body}"
+        );
+        assert!(body.contains(&format!(r#"name="pick" value="{email}""#)));
+    }
+    assert_eq!(
+        body.matches(&format!(r#"name="csrf" value="{}""#, page.csrf))
+            .count(),
+        3,
+        "the password form and both pick forms carry the CSRF token"
+    );
+    assert!(!body.contains("<script"), "{body}");
+    let csp = page
+        .reply
+        .header("content-security-policy")
+        .unwrap_or_default();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("script-src"),
+        "{csp}"
+    );
+}
+
+#[tokio::test]
+async fn one_click_logs_in_as_the_picked_user() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let reply = submit_pick(&router, &page, "guest@example.com").await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+    assert!(reply.set_cookie("dev_tenant_session").is_some());
+    assert!(
+        reply
+            .set_cookie_with_prefix("dev_tenant_csrf_")
+            .is_some_and(|line| line.contains("Max-Age=0")),
+        "the login's CSRF cookie is cleared as after a password login"
+    );
+    let returned = params(&reply.location(), false);
+    assert_eq!(returned.get("state").map(String::as_str), Some("st/8+=?&z"));
+    let code = returned.get("code").expect("a code");
+    let body: Value = redeem(&router, code, VERIFIER).await.json();
+    let access: Value = verify(
+        &router,
+        body["access_token"].as_str().unwrap_or_default(),
+        AUDIENCE,
+    )
+    .await;
+    let config = TenantConfig::default();
+    let guest = config.user("guest@example.com").expect("guest");
+    assert_eq!(access["sub"], guest.profile(ISSUER).user_id.as_str());
+    assert_eq!(
+        body["scope"], "openid profile email",
+        "the guest holds nothing"
+    );
+}
+
+#[tokio::test]
+async fn one_click_without_the_csrf_token_or_cookie_is_refused() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    for (csrf, cookie) in [
+        ("", Some(page.csrf_cookie.as_str())),
+        ("forged", Some(page.csrf_cookie.as_str())),
+        (page.csrf.as_str(), None),
+    ] {
+        let reply = post_form(
+            &router,
+            "/u/login",
+            &[
+                ("state", &page.transaction),
+                ("csrf", csrf),
+                ("pick", "reader@example.com"),
+            ],
+            cookie,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{csrf:?} {cookie:?}");
+        assert!(reply.header("location").is_none());
+        assert!(reply.set_cookie("dev_tenant_session").is_none());
+    }
+    // The login is still pending: the right form still works.
+    let reply = submit_pick(&router, &page, "reader@example.com").await;
+    assert_eq!(reply.status, StatusCode::FOUND, "{}", reply.body);
+}
+
+#[tokio::test]
+async fn one_click_for_a_login_started_in_another_browser_is_refused() {
+    let router = tenant();
+    let attacker = open_login(&router, &authorize_uri(&[]), None).await;
+    let reply = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &attacker.transaction),
+            ("csrf", &attacker.csrf),
+            ("pick", "guest@example.com"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.set_cookie("dev_tenant_session").is_none());
+}
+
+#[tokio::test]
+async fn one_click_picks_only_listed_users_and_never_mixes_with_a_password() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    let unknown = submit_pick(&router, &page, "nobody@example.com").await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("Wrong email or password."));
+    assert!(unknown.set_cookie("dev_tenant_session").is_none());
+    let cookie = page.csrf_cookie.clone();
+    let mixed = post_form(
+        &router,
+        "/u/login",
+        &[
+            ("state", &page.transaction),
+            ("csrf", &page.csrf),
+            ("pick", "reader@example.com"),
+            ("username", "guest@example.com"),
+            ("password", "password123"),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    assert_eq!(mixed.status, StatusCode::BAD_REQUEST, "{}", mixed.body);
+    assert!(mixed.set_cookie("dev_tenant_session").is_none());
+}
+
+#[tokio::test]
+async fn a_one_click_login_uses_up_the_transaction_like_a_password_login() {
+    let router = tenant();
+    let page = open_login(&router, &authorize_uri(&[]), None).await;
+    assert_eq!(
+        submit_pick(&router, &page, "reader@example.com")
+            .await
+            .status,
+        StatusCode::FOUND
+    );
+    let again = submit_pick(&router, &page, "reader@example.com").await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains("Login expired"));
+    let password = submit_login(&router, &page, "reader@example.com", "password123").await;
+    assert_eq!(password.status, StatusCode::BAD_REQUEST);
 }

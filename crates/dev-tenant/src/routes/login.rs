@@ -1,7 +1,9 @@
 //! `/u/login`: the login page and its form post, CSRF-protected by a per-transaction token that
 //! must also come back in a cookie (double submit), so another site cannot log a browser in.
 //! Only `/authorize` sets that cookie, so the page and the form work only in the browser that
-//! started the login.
+//! started the login. The post carries either a user's email and password, or `pick`, the email
+//! of a listed development user, which the page's one-click buttons send: the same checks of
+//! the transaction and the CSRF token apply to both.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -36,6 +38,9 @@ pub struct LoginForm {
     username: String,
     #[serde(default)]
     password: String,
+    /// A listed user to log in as without a password: the page lists every password anyway.
+    #[serde(default)]
+    pick: String,
 }
 
 /// `GET /u/login?state=...`: the login form, for the browser holding the login's CSRF cookie.
@@ -61,8 +66,8 @@ pub async fn show(
     render(&state, &query.state, &transaction, &email, false)
 }
 
-/// `POST /u/login`: checks CSRF, then credentials; on success starts a session and completes
-/// the authorization.
+/// `POST /u/login`: checks CSRF, then the credentials or the picked user; on success starts a
+/// session and completes the authorization.
 pub async fn submit(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -85,10 +90,17 @@ pub async fn submit(
             ),
         );
     }
-    let user = state
-        .config
-        .user(&form.username)
-        .filter(|user| constant_time_eq(user.password.as_bytes(), form.password.as_bytes()));
+    let user = if form.pick.is_empty() {
+        state
+            .config
+            .user(&form.username)
+            .filter(|user| constant_time_eq(user.password.as_bytes(), form.password.as_bytes()))
+    } else if form.username.is_empty() && form.password.is_empty() {
+        state.config.user(&form.pick)
+    } else {
+        // A form is a pick or a password login, never both: a mix came from no page of ours.
+        None
+    };
     let Some(user) = user else {
         return render(&state, &form.state, &transaction, &form.username, true);
     };

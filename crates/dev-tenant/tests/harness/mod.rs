@@ -311,6 +311,23 @@ pub async fn submit_login(router: &Router, page: &LoginPage, email: &str, passwo
     .await
 }
 
+/// Presses a login page's one-click button for `email`: the pick form, with the page's CSRF
+/// token and cookie.
+pub async fn submit_pick(router: &Router, page: &LoginPage, email: &str) -> Reply {
+    let cookie = page.csrf_cookie.clone();
+    post_form(
+        router,
+        "/u/login",
+        &[
+            ("state", &page.transaction),
+            ("csrf", &page.csrf),
+            ("pick", email),
+        ],
+        Some(&cookie),
+    )
+    .await
+}
+
 /// Logs in through `authorize` and returns the redirect to the client and the session cookie.
 pub async fn log_in(router: &Router, authorize: &str, email: &str) -> (Url, String) {
     let page = open_login(router, authorize, None).await;
