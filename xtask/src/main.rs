@@ -24,7 +24,9 @@ commands:
                  PART runs one of them alone: fmt, clippy, native, browser or e2e
   size           build the release app and print the size of what the browser downloads,
                  and the wasm by crate (with twiggy, installed when missing)
-  bench [api]    run the API throughput benchmark (`cargo bench -p api`)
+  bench [api]    measure every API path in one run against a bare axum handler and raw
+                 RS256 verification, and print the ratios it is held to (`cargo bench -p api`,
+                 about a minute)
   install        only install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
                  wasm-opt, Chromium)
 ";

@@ -102,7 +102,8 @@ pub fn run(part: Option<&str>) -> Result<(), String> {
 
 const CLIPPY_ARGS: [&str; 5] = ["--all-targets", "--locked", "--", "-D", "warnings"];
 
-/// `cargo xtask bench api`: the API throughput benchmark.
+/// `cargo xtask bench api`: the API benchmark (`crates/api/benches/throughput.rs`): every
+/// path, a bare handler and raw RS256 verification, interleaved in one bounded loopback run.
 ///
 /// # Errors
 /// The benchmark fails to build or run.
