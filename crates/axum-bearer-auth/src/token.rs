@@ -32,7 +32,9 @@ use crate::verified_cache::{TokenDigest, VerifiedTokenCache, token_digest};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {
-    /// Not three canonical base64url segments, or a header or payload that is not a JSON object.
+    /// Not three canonical base64url segments, a header or payload that is not a JSON object,
+    /// or a header that names a parameter twice or has a `cty`, `x5t` or `x5t#S256` that is not
+    /// a string.
     #[error("malformed token")]
     Malformed,
     /// The header carries `crit`, `jwk`, `jku`, `x5u` or `x5c`.
@@ -180,7 +182,7 @@ impl TokenVerifier {
         digest: TokenDigest,
     ) -> Result<Claims, AuthErrorKind> {
         let jwt = UnverifiedJwt::parse(token).map_err(TokenError::from)?;
-        if !has_unique_member_names(jwt.header_json()) {
+        if !header_members_are_well_formed(jwt.header_json()) {
             return Err(TokenError::Malformed.into());
         }
         let kid = jwt.rs256_key_id().map_err(TokenError::from)?;
@@ -235,13 +237,18 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
-/// True when no member name of the JSON object `json` appears twice. RFC 7515 section 4 lets a
-/// parser either refuse duplicate header parameter names or read only the last of each; this
-/// one refuses, so that a header never means one thing here and another to some other reader.
-fn has_unique_member_names(json: &str) -> bool {
-    struct UniqueNames;
+/// Header parameters that are strings when present (RFC 7515 sections 4.1.10, 4.1.7, 4.1.8),
+/// beyond those oidc-protocol checks.
+const STRING_HEADER_PARAMETERS: [&str; 3] = ["cty", "x5t", "x5t#S256"];
 
-    impl<'de> Visitor<'de> for UniqueNames {
+/// True when no member name of the JSON object `json` appears twice and the parameters of
+/// [`STRING_HEADER_PARAMETERS`] are strings. RFC 7515 section 4 lets a parser either refuse
+/// duplicate header parameter names or read only the last of each; this one refuses, so that a
+/// header never means one thing here and another to some other reader.
+fn header_members_are_well_formed(json: &str) -> bool {
+    struct HeaderMembers;
+
+    impl<'de> Visitor<'de> for HeaderMembers {
         type Value = ();
 
         fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -251,7 +258,11 @@ fn has_unique_member_names(json: &str) -> bool {
         fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<(), A::Error> {
             let mut names = HashSet::new();
             while let Some(name) = members.next_key::<String>()? {
-                members.next_value::<IgnoredAny>()?;
+                if STRING_HEADER_PARAMETERS.contains(&name.as_str()) {
+                    members.next_value::<String>()?;
+                } else {
+                    members.next_value::<IgnoredAny>()?;
+                }
                 if !names.insert(name) {
                     return Err(A::Error::custom("duplicate member name"));
                 }
@@ -261,7 +272,7 @@ fn has_unique_member_names(json: &str) -> bool {
     }
 
     serde_json::Deserializer::from_str(json)
-        .deserialize_map(UniqueNames)
+        .deserialize_map(HeaderMembers)
         .is_ok()
 }
 
@@ -350,16 +361,29 @@ mod tests {
 
     #[test]
     fn header_member_names_must_be_unique_even_when_escaped() {
-        assert!(has_unique_member_names(r#"{"alg":"RS256","kid":"k1"}"#));
-        assert!(has_unique_member_names(r#"{"a":{"b":1,"b":2}}"#));
+        assert!(header_members_are_well_formed(
+            r#"{"alg":"RS256","kid":"k1","cty":"JWT","x5t":"a","x5t#S256":"b"}"#
+        ));
+        assert!(header_members_are_well_formed(r#"{"a":{"b":1,"b":2}}"#));
         for duplicated in [
             r#"{"alg":"none","alg":"RS256"}"#,
             r#"{"kid":"a","alg":"RS256","kid":"b"}"#,
             r#"{"alg":"RS256","al\u0067":"RS256"}"#,
         ] {
-            assert!(!has_unique_member_names(duplicated), "{duplicated}");
+            assert!(!header_members_are_well_formed(duplicated), "{duplicated}");
         }
-        assert!(!has_unique_member_names("[]"));
+        assert!(!header_members_are_well_formed("[]"));
+    }
+
+    #[test]
+    fn content_type_and_thumbprints_must_be_strings() {
+        for header in [
+            r#"{"alg":"RS256","kid":"k1","cty":1}"#,
+            r#"{"alg":"RS256","kid":"k1","x5t":["a"]}"#,
+            r#"{"alg":"RS256","kid":"k1","x5t#S256":null}"#,
+        ] {
+            assert!(!header_members_are_well_formed(header), "{header}");
+        }
     }
 
     #[test]
