@@ -53,7 +53,7 @@ pub struct AuthConfig {
     /// refresh tokens before the access token expires (code flow only).
     pub use_refresh_tokens: bool,
     /// How long before the access token's expiry it is renewed, in seconds; for short-lived
-    /// tokens at most a quarter of their lifetime (see [`crate::renewal_margin_secs`]).
+    /// tokens at most a quarter of their lifetime (see [`crate::renewal_margin_ms`]).
     pub renew_before_secs: u64,
     /// Whether silent `prompt=none` renewal may be used where refresh tokens cannot renew.
     pub silent_renewal: SilentRenewal,

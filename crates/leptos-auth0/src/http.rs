@@ -320,7 +320,9 @@ impl AuthHttp {
     /// Sends a request. To an allowed origin the token is attached; if it is missing, expired
     /// or not a JWT the request is not sent, unless `options` allow anonymous access. Other
     /// origins never see the token: a request carrying it does not follow redirects, while
-    /// one without it does.
+    /// one without it does. With a renewer ([`AuthHttpConfig::renew_with`]), a token that is
+    /// not usable is renewed first, and a 401 `invalid_token` answer is followed by one
+    /// renewal and one more attempt with the renewed token.
     ///
     /// # Errors
     /// Token problems ([`AuthHttpError::NotAuthenticated`], [`AuthHttpError::TokenExpired`],

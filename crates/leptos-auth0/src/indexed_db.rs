@@ -146,10 +146,12 @@ async fn open() -> Result<IdbDatabase, IndexedDbError> {
 
 /// Runs `operation` on the object store in a transaction of `mode` and waits until the
 /// transaction has committed (for writes, until the data is durable as the browser sees it).
-async fn in_transaction<T>(
+/// Not generic, so that it exists once in the download: `operation` leaves its results in
+/// what it captures.
+async fn in_transaction(
     mode: IdbTransactionMode,
-    operation: impl FnOnce(&IdbObjectStore) -> Result<T, IndexedDbError>,
-) -> Result<T, IndexedDbError> {
+    operation: &mut dyn FnMut(&IdbObjectStore) -> Result<(), JsValue>,
+) -> Result<(), IndexedDbError> {
     let database = open().await?;
     let outcome = async {
         let transaction = database
@@ -158,7 +160,7 @@ async fn in_transaction<T>(
         let store = transaction
             .object_store(STORE_NAME)
             .map_err(|_| IndexedDbError::Failed)?;
-        let value = operation(&store)?;
+        operation(&store).map_err(|_| IndexedDbError::Failed)?;
         until(
             &transaction,
             "oncomplete",
@@ -167,8 +169,7 @@ async fn in_transaction<T>(
                 ("onabort", IndexedDbError::Failed),
             ],
         )
-        .await?;
-        Ok(value)
+        .await
     }
     .await;
     database.close();
@@ -180,14 +181,16 @@ async fn in_transaction<T>(
 /// # Errors
 /// [`IndexedDbError`] when the database cannot be read.
 pub(crate) async fn get(key: &str) -> Result<Option<String>, IndexedDbError> {
-    let request: IdbRequest = in_transaction(IdbTransactionMode::Readonly, |store| {
-        store
-            .get(&JsValue::from_str(key))
-            .map_err(|_| IndexedDbError::Failed)
+    let mut request = None;
+    in_transaction(IdbTransactionMode::Readonly, &mut |store| {
+        request = Some(store.get(&JsValue::from_str(key))?);
+        Ok(())
     })
     .await?;
     // The transaction completed, so its only request has succeeded.
-    Ok(request.result().ok().and_then(|value| value.as_string()))
+    Ok(request
+        .and_then(|request: IdbRequest| request.result().ok())
+        .and_then(|value| value.as_string()))
 }
 
 /// Stores `value` under `key`.
@@ -195,11 +198,10 @@ pub(crate) async fn get(key: &str) -> Result<Option<String>, IndexedDbError> {
 /// # Errors
 /// [`IndexedDbError`] when the write did not commit.
 pub(crate) async fn put(key: &str, value: &str) -> Result<(), IndexedDbError> {
-    in_transaction(IdbTransactionMode::Readwrite, |store| {
+    in_transaction(IdbTransactionMode::Readwrite, &mut |store| {
         store
             .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
             .map(drop)
-            .map_err(|_| IndexedDbError::Failed)
     })
     .await
 }
@@ -209,11 +211,8 @@ pub(crate) async fn put(key: &str, value: &str) -> Result<(), IndexedDbError> {
 /// # Errors
 /// [`IndexedDbError`] when the removal did not commit.
 pub(crate) async fn delete(key: &str) -> Result<(), IndexedDbError> {
-    in_transaction(IdbTransactionMode::Readwrite, |store| {
-        store
-            .delete(&JsValue::from_str(key))
-            .map(drop)
-            .map_err(|_| IndexedDbError::Failed)
+    in_transaction(IdbTransactionMode::Readwrite, &mut |store| {
+        store.delete(&JsValue::from_str(key)).map(drop)
     })
     .await
 }
@@ -231,30 +230,36 @@ pub(crate) async fn update(
     let changed = Rc::new(Cell::new(false));
     let changed_in_callback = Rc::clone(&changed);
     let key = JsValue::from_str(key);
+    let mut decide = Some(decide);
+    let mut pending = None;
     // The decision and the write happen inside the read's success callback, while the
     // transaction is still active: after an await it may already have committed.
-    let on_read = in_transaction(IdbTransactionMode::Readwrite, move |store| {
-        let read = store.get(&key).map_err(|_| IndexedDbError::Failed)?;
-        let store = store.clone();
-        let read_result = read.clone();
+    let outcome = in_transaction(IdbTransactionMode::Readwrite, &mut |store| {
+        let read = store.get(&key)?;
+        let (store, read_result, key) = (store.clone(), read.clone(), key.clone());
+        let decide = decide.take();
+        let changed = Rc::clone(&changed_in_callback);
         let on_read = Closure::once(move |_: JsValue| {
             let found = read_result
                 .result()
                 .ok()
                 .and_then(|value| value.as_string());
-            let written = match decide(found) {
-                Update::Keep => return,
-                Update::Put(value) => store.put_with_key(&JsValue::from_str(&value), &key),
-                Update::Delete => store.delete(&key),
+            let written = match decide.map(|decide| decide(found)) {
+                None | Some(Update::Keep) => return,
+                Some(Update::Put(value)) => store.put_with_key(&JsValue::from_str(&value), &key),
+                Some(Update::Delete) => store.delete(&key),
             };
-            changed_in_callback.set(written.is_ok());
+            changed.set(written.is_ok());
         });
         read.set_onsuccess(Some(on_read.as_ref().unchecked_ref()));
-        Ok((read, on_read))
+        pending = Some((read, on_read));
+        Ok(())
     })
     .await;
-    let (read, on_read) = on_read?;
-    read.set_onsuccess(None);
-    drop(on_read);
+    if let Some((read, on_read)) = pending {
+        read.set_onsuccess(None);
+        drop(on_read);
+    }
+    outcome?;
     Ok(changed.get())
 }

@@ -5,7 +5,10 @@
 //! web-sys offers `LockManager` only behind `--cfg web_sys_unstable_apis`, so it is called here
 //! through `js_sys::Reflect`, and the build needs no unstable flag.
 
+use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use js_sys::{Function, Promise, Reflect};
@@ -62,16 +65,28 @@ pub fn lock_kind() -> LockKind {
     }
 }
 
+/// A body to run under the lock, boxed, so the locking code exists once in the download.
+type Body<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// `body` as a [`Body`], and where its result is left.
+fn boxed<'a, T: 'a>(body: impl Future<Output = T> + 'a) -> (Body<'a>, Rc<Cell<Option<T>>>) {
+    let result = Rc::new(Cell::new(None));
+    let slot = Rc::clone(&result);
+    (Box::pin(async move { slot.set(Some(body.await)) }), result)
+}
+
 /// Runs `body` while holding the lock `name`, waiting for it first. The lock is released when
 /// `body` finishes, or when the returned future is dropped.
 ///
 /// # Errors
 /// [`LockError`] when the lock could not be taken; `body` did not run then.
 pub async fn with_lock<T>(name: &str, body: impl Future<Output = T>) -> Result<T, LockError> {
+    let (body, result) = boxed(body);
     match lock_manager() {
-        Some(locks) => with_web_lock(&locks, name, body).await,
-        None => with_lease(name, LEASE_DURATION, body).await,
+        Some(locks) => with_web_lock(&locks, name, body).await?,
+        None => hold_lease(name, LEASE_DURATION, body).await?,
     }
+    result.take().ok_or(LockError::Refused)
 }
 
 /// Settles a promise when dropped.
@@ -92,11 +107,7 @@ fn deferred() -> Option<(Promise, Function)> {
 
 /// `navigator.locks.request(name, callback)`: the callback runs once the lock is granted, and
 /// the lock is held until the promise it returns settles.
-async fn with_web_lock<T>(
-    locks: &JsValue,
-    name: &str,
-    body: impl Future<Output = T>,
-) -> Result<T, LockError> {
+async fn with_web_lock(locks: &JsValue, name: &str, body: Body<'_>) -> Result<(), LockError> {
     let request: Function = Reflect::get(locks, &JsValue::from_str("request"))
         .ok()
         .and_then(|request| request.dyn_into().ok())
@@ -120,9 +131,9 @@ async fn with_web_lock<T>(
     )))
     .await
     .map_err(|_| LockError::Refused)?;
-    let result = body.await;
+    body.await;
     drop(release);
-    Ok(result)
+    Ok(())
 }
 
 /// The lease as stored: `<owner>:<expiry in ms>`.
@@ -195,6 +206,12 @@ pub async fn with_lease<T>(
     duration: Duration,
     body: impl Future<Output = T>,
 ) -> Result<T, LockError> {
+    let (body, result) = boxed(body);
+    hold_lease(name, duration, body).await?;
+    result.take().ok_or(LockError::Refused)
+}
+
+async fn hold_lease(name: &str, duration: Duration, body: Body<'_>) -> Result<(), LockError> {
     let key = lease_key(name);
     let owner = random_urlsafe().map_err(|_| LockError::Refused)?;
     let duration_ms = duration.as_millis() as u64;
@@ -214,12 +231,26 @@ pub async fn with_lease<T>(
         }
         // Spread out, so waiting tabs do not poll in step.
         let pause = 50 + (js_sys::Math::random() * 100.0) as u64;
-        gloo_timers::future::sleep(Duration::from_millis(pause)).await;
+        sleep(Duration::from_millis(pause)).await;
     }
     let lease = Lease { key, owner };
-    let result = body.await;
+    body.await;
     drop(lease);
-    Ok(result)
+    Ok(())
+}
+
+/// Resolves after `duration`.
+async fn sleep(duration: Duration) {
+    let Some((promise, resolve)) = deferred() else {
+        return;
+    };
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        },
+        duration,
+    );
+    let _ = JsFuture::from(promise).await;
 }
 
 #[cfg(test)]

@@ -74,9 +74,11 @@ pub fn renew_at_ms(session: &Session, renew_before_secs: u64) -> u64 {
 /// [`LONGEST_RETRY`], then spread between half and all of it by `jitter` (from 0 to 1), so
 /// that tabs and users who failed together do not all come back at once.
 pub fn retry_delay(attempt: u32, jitter: f64) -> Duration {
-    let doubled = FIRST_RETRY.saturating_mul(1u32.checked_shl(attempt.min(16)).unwrap_or(u32::MAX));
-    let ceiling = doubled.min(LONGEST_RETRY);
-    ceiling.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+    let doubled = FIRST_RETRY.saturating_mul(1u32 << attempt.min(16));
+    let ceiling_ms = doubled.min(LONGEST_RETRY).as_millis() as u64;
+    // Whole thousandths, so no float-to-duration conversion (and its panics) is compiled in.
+    let thousandths = 500 + (jitter.clamp(0.0, 1.0) * 500.0) as u64;
+    Duration::from_millis(ceiling_ms * thousandths / 1000)
 }
 
 /// Why a renewal was asked for.
@@ -220,9 +222,14 @@ async fn renew_from_store(
     reason: &RenewalReason,
     keys: &KeyCache,
 ) -> Result<Renewal, RenewalError> {
-    let stored = load_renewable_session(config)
-        .await?
-        .ok_or(RenewalError::NoRefreshToken)?;
+    let stored = match load_renewable_session(config).await {
+        Ok(Some(stored)) => stored,
+        // Without IndexedDB no refresh token could have been kept.
+        Ok(None) | Err(RefreshStoreError::Database(IndexedDbError::Unavailable)) => {
+            return Err(RenewalError::NoRefreshToken);
+        }
+        Err(error) => return Err(error.into()),
+    };
     if !needs_request(&stored.session, reason, now_ms(), config.renew_before_secs) {
         // Another tab renewed since this one decided to. Its localStorage copy is written
         // again, which changes nothing unless this tab's view of it was behind.

@@ -21,7 +21,7 @@ use crate::config::AuthConfig;
 use crate::error::AuthError;
 use crate::http::{AuthHttp, AuthHttpConfig};
 use crate::lock::with_lock;
-use crate::refresh_store::{clear_renewable_session, load_renewable_session};
+use crate::refresh_store::{RenewableSession, clear_renewable_session, load_renewable_session};
 use crate::renewal::{
     KeyCache, RENEWAL_LOCK, Renewal, RenewalError, RenewalReason, renew_at_ms, renew_session,
     retry_delay,
@@ -250,16 +250,7 @@ impl AuthService {
         self.with_task(|task| task.logging_out = true);
         let config = self.config();
         spawn_local(async move {
-            // Under the lock: a renewal running in another tab finishes first, and the token
-            // revoked is its successor, not one already rotated away.
-            let taken = with_lock(RENEWAL_LOCK, async {
-                let stored = load_renewable_session(&config).await;
-                let _ = clear_renewable_session().await;
-                storage::clear_session();
-                stored
-            })
-            .await;
-            if let Ok(Ok(Some(stored))) = taken {
+            if let Some(stored) = take_renewable_session(&config).await {
                 // The tenant session ends either way; a revocation that fails (offline) leaves
                 // a refresh token that only this origin knew, now deleted here.
                 let _ = revoke_refresh_token(&config, &stored.refresh_token).await;
@@ -276,12 +267,9 @@ impl AuthService {
             .config
             .with_value(AuthConfig::renews_with_refresh_tokens)
         {
-            spawn_local(async {
-                let _ = with_lock(RENEWAL_LOCK, async {
-                    let _ = clear_renewable_session().await;
-                    storage::clear_session();
-                })
-                .await;
+            let config = self.config();
+            spawn_local(async move {
+                take_renewable_session(&config).await;
             });
         }
     }
@@ -582,4 +570,18 @@ impl AuthService {
             self.state.set(AuthState::SessionEnded);
         }
     }
+}
+
+/// Removes the renewable session from both stores under the renewal lock, and returns what
+/// IndexedDB held. Under the lock, a renewal running in another tab finishes first, so what is
+/// returned is its successor, not a token already rotated away.
+async fn take_renewable_session(config: &AuthConfig) -> Option<RenewableSession> {
+    let taken = with_lock(RENEWAL_LOCK, async {
+        let stored = load_renewable_session(config).await;
+        let _ = clear_renewable_session().await;
+        storage::clear_session();
+        stored
+    })
+    .await;
+    taken.ok()?.ok()?
 }

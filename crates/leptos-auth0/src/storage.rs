@@ -7,7 +7,10 @@
 //! reads them as the quickstart did (angular2-jwt's `tokenGetter`, a legacy page) keeps working.
 //! Reads also accept JSON-quoted tokens, as earlier versions of this library wrote them, and
 //! `expires_at` as a string of digits. The login transaction lives in sessionStorage, private to
-//! the tab that started it, as JSON.
+//! the tab that started it, as JSON. When the tenant refuses to renew the session, the time is
+//! written under [`SESSION_ENDED_KEY`] before the keys are removed, so the other tabs can say
+//! that the session ended. The refresh token is not here but in IndexedDB
+//! ([`crate::refresh_store`]).
 //!
 //! Storage goes through gloo-storage, whose accessors panic when the browser blocks storage
 //! (`window.localStorage` throws a `SecurityError` or is null). So availability is checked first,
