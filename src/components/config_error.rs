@@ -40,8 +40,10 @@ pub fn ConfigErrorView(
             <p>
                 "Fix the file and reload the page. It needs "
                 <code>"domain"</code>", "<code>"clientId"</code>" and "<code>"audience"</code>
-                "; "<code>"scope"</code>", "<code>"apiUrl"</code>", "<code>"redirectUri"</code>
-                " and "<code>"responseType"</code>" are optional."
+                "; "<code>"scope"</code>", "<code>"apiUrl"</code>", "<code>"redirectUri"</code>", "
+                <code>"responseType"</code>", "<code>"useRefreshTokens"</code>", "
+                <code>"renewBeforeSeconds"</code>" and "<code>"useSilentRenewalFallback"</code>
+                " are optional."
             </p>
         </main>
     }
