@@ -10,6 +10,7 @@ use crate::error::{AuthError, AuthErrorKind};
 use crate::permission::PermissionSource;
 use crate::realm::Realm;
 use crate::token::TokenError;
+use crate::token_methods::names_access_token;
 use crate::validator::BearerAuth;
 
 /// The `permissions` claim as the token carried it.
@@ -27,7 +28,8 @@ pub(crate) enum PermissionsClaim {
 /// What a verified access token says about the caller.
 ///
 /// Using it as a handler argument makes the handler protected: the request is answered
-/// 401/400/503 before the handler runs unless a valid token comes with it. Any state `S` works
+/// 401/400/503 before the handler runs unless a valid token comes with it, in the
+/// `Authorization` header only (RFC 6750 section 2.1; a token in the query as well is a 400). Any state `S` works
 /// as long as the [`BearerAuth`] can be had from it (`BearerAuth: FromRef<S>`). When the
 /// current tracing span has a `sub` field, the extractor fills it in with the subject, and when
 /// the request carries a [`ClaimsSlot`], it leaves the claims there.
@@ -164,6 +166,22 @@ impl Claims {
         }
     }
 
+    /// Refuses a request whose `application/x-www-form-urlencoded` body carries an
+    /// `access_token` parameter as well as the header these claims came from: RFC 6750
+    /// section 3.1 makes that an invalid request (more than one method for including an access
+    /// token). The extractors never read a body, so a handler that takes a form body calls this
+    /// on it.
+    ///
+    /// # Errors
+    /// [`AuthErrorKind::MultipleTokenMethods`] (400 `invalid_request`) when the body names
+    /// `access_token`.
+    pub fn refuse_form_token(&self, form_body: &[u8]) -> Result<(), AuthError> {
+        if names_access_token(&String::from_utf8_lossy(form_body)) {
+            return Err(self.error(AuthErrorKind::MultipleTokenMethods));
+        }
+        Ok(())
+    }
+
     fn error(&self, kind: AuthErrorKind) -> AuthError {
         AuthError::new(kind, self.0.realm.clone())
     }
@@ -211,7 +229,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AuthError> {
         let auth = BearerAuth::from_ref(state);
-        let claims = auth.authenticate(&parts.headers).await?;
+        let claims = auth.authenticate_parts(parts).await?;
         tracing::Span::current().record("sub", tracing::field::debug(claims.subject()));
         if let Some(slot) = parts.extensions.get::<ClaimsSlot>() {
             slot.fill(&claims);

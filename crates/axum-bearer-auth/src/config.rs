@@ -19,6 +19,9 @@ const DEFAULT_JWKS_FETCH_TIMEOUT: Duration = Duration::from_secs(4);
 const DEFAULT_JWKS_MAX_BYTES: usize = 256 * 1024;
 /// As jwks-rsa's `cacheMaxAge`: a withdrawn key stops verifying within ten minutes.
 const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(600);
+/// A day of issuer outage is long enough to ride out; a key the issuer withdrew cannot be kept
+/// alive for longer by blocking its JWKS.
+const DEFAULT_JWKS_TRUST_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
 const DEFAULT_VERIFIED_TOKEN_TTL: Duration = Duration::from_secs(60);
 const DEFAULT_VERIFIED_TOKEN_CAPACITY: usize = 10_000;
 
@@ -36,7 +39,9 @@ pub enum AudienceError {
 /// An unknown `kid` causes at most one fetch, at least `refetch_interval` after the previous
 /// one; concurrent misses wait for the same fetch; a failed, broken or key-less JWKS never
 /// replaces the keys in hand. Keys older than `max_age` are refetched before use, and kept if
-/// that fetch fails. Fetches follow no redirects.
+/// that fetch fails, but never once `trust_limit` has passed since the last successful fetch:
+/// from then on a token that needs a key is answered 503 until a fetch succeeds. Fetches follow
+/// no redirects.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct JwksSettings {
@@ -46,8 +51,13 @@ pub struct JwksSettings {
     pub fetch_timeout: Duration,
     /// Largest discovery or JWKS body accepted (256 KiB).
     pub max_bytes: usize,
-    /// How long fetched keys are trusted before the next lookup refetches them (10 min).
+    /// How long fetched keys are used before the next lookup refetches them (10 min).
     pub max_age: Duration,
+    /// How long after the last successful fetch the keys are still used while refetches fail
+    /// (24 h). Past it they are not used at all (503 `temporarily_unavailable`), and tokens the
+    /// verified-token cache remembers are not answered from it either, so an attacker who can
+    /// block the issuer cannot keep a withdrawn key alive.
+    pub trust_limit: Duration,
 }
 
 impl Default for JwksSettings {
@@ -57,6 +67,7 @@ impl Default for JwksSettings {
             fetch_timeout: DEFAULT_JWKS_FETCH_TIMEOUT,
             max_bytes: DEFAULT_JWKS_MAX_BYTES,
             max_age: DEFAULT_JWKS_MAX_AGE,
+            trust_limit: DEFAULT_JWKS_TRUST_LIMIT,
         }
     }
 }
@@ -223,6 +234,7 @@ mod tests {
         assert_eq!(config.jwks().fetch_timeout, Duration::from_secs(4));
         assert_eq!(config.jwks().max_bytes, 256 * 1024);
         assert_eq!(config.jwks().max_age, Duration::from_secs(600));
+        assert_eq!(config.jwks().trust_limit, Duration::from_secs(86_400));
         assert_eq!(config.verified_token_ttl(), Duration::from_secs(60));
         assert_eq!(config.verified_token_capacity(), 10_000);
         assert_eq!(config.permission_source(), PermissionSource::Scope);

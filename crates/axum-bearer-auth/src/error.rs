@@ -5,6 +5,8 @@
 //!   realm="api"` and no error code (RFC 6750 section 3.1: "SHOULD NOT include an error code");
 //! - a `Bearer` header that breaks `Bearer 1*SP b64token`, or two `Authorization` headers:
 //!   400 `invalid_request`, since the request itself is malformed (section 3.1), not the token;
+//! - a `Bearer` header and an `access_token` parameter as well: 400 `invalid_request`, since
+//!   the request "uses more than one method for including an access token" (section 3.1);
 //! - a token that is not valid: 401 `invalid_token`;
 //! - a valid token without the permission: 403 `insufficient_scope` with `scope`;
 //! - keys unavailable: 503 with `Retry-After`, so a client neither logs out nor gets in.
@@ -38,6 +40,10 @@ pub enum AuthErrorKind {
     /// The `Authorization` header is not a well-formed bearer credential.
     #[error("malformed authorization header")]
     MalformedAuthorization,
+    /// A `Bearer` header came with an `access_token` query or form parameter as well
+    /// (RFC 6750 section 3.1: more than one method for including an access token).
+    #[error("access token sent in more than one way")]
+    MultipleTokenMethods,
     /// The token is not valid; the reason is the source.
     #[error("invalid token")]
     InvalidToken(#[from] TokenError),
@@ -83,7 +89,9 @@ impl AuthError {
             AuthErrorKind::MissingCredentials | AuthErrorKind::InvalidToken(_) => {
                 StatusCode::UNAUTHORIZED
             }
-            AuthErrorKind::MalformedAuthorization => StatusCode::BAD_REQUEST,
+            AuthErrorKind::MalformedAuthorization | AuthErrorKind::MultipleTokenMethods => {
+                StatusCode::BAD_REQUEST
+            }
             AuthErrorKind::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             AuthErrorKind::KeysUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -92,7 +100,9 @@ impl AuthError {
     /// The RFC 6750 section 3.1 error code, for the errors that have one.
     fn bearer_code(&self) -> Option<BearerErrorCode> {
         match &self.kind {
-            AuthErrorKind::MalformedAuthorization => Some(BearerErrorCode::InvalidRequest),
+            AuthErrorKind::MalformedAuthorization | AuthErrorKind::MultipleTokenMethods => {
+                Some(BearerErrorCode::InvalidRequest)
+            }
             AuthErrorKind::InvalidToken(_) => Some(BearerErrorCode::InvalidToken),
             AuthErrorKind::InsufficientScope { .. } => Some(BearerErrorCode::InsufficientScope),
             AuthErrorKind::MissingCredentials | AuthErrorKind::KeysUnavailable => None,
@@ -252,6 +262,7 @@ mod tests {
         errors.extend([
             error(AuthErrorKind::MissingCredentials),
             error(AuthErrorKind::MalformedAuthorization),
+            error(AuthErrorKind::MultipleTokenMethods),
             error(AuthErrorKind::KeysUnavailable),
         ]);
         errors.extend(ALL_SOURCES.map(|source| insufficient("read:messages", source)));
@@ -327,6 +338,16 @@ mod tests {
                 "{challenge}"
             );
         }
+    }
+
+    #[test]
+    fn a_token_sent_two_ways_is_an_invalid_request() {
+        let response = error(AuthErrorKind::MultipleTokenMethods).into_response();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            response.headers()[WWW_AUTHENTICATE],
+            "Bearer realm=\"api\", error=\"invalid_request\", error_description=\"access token sent in more than one way\""
+        );
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //! fetch, and fetches are at least `refetch_interval` apart; concurrent misses wait for the
 //! same fetch; a fetch that fails or yields no usable key never replaces the keys in hand.
 //! Keys older than `max_age` are refetched before use (jwks-rsa's `cacheMaxAge`), so a key
-//! the issuer withdraws stops verifying; if that fetch fails, the old keys stay in use.
+//! the issuer withdraws stops verifying; if that fetch fails, the old keys stay in use, but
+//! only until `trust_limit` after the last successful fetch. Past it they are not used at all
+//! (503), so whoever can block the issuer cannot keep a withdrawn key alive, and the keys a
+//! lookup hands out say until when they may be relied on, so that the verified-token cache
+//! forgets what they verified by then too.
 //! A fetch runs in its own task, so a request that goes away (client disconnect, request
 //! timeout) cannot abandon it half-way and leave every other request answering 503.
 //!
@@ -15,7 +19,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use oidc_protocol::{
     DiscoveryError, HttpUrl, Issuer, JwksError, KeyRejection, ProviderMetadata,
@@ -24,6 +28,7 @@ use oidc_protocol::{
 use reqwest::header::ACCEPT;
 
 use crate::config::JwksSettings;
+use crate::metrics::Counters;
 use crate::rs256::Rs256Key;
 
 /// Verification keys by `kid`, decoded and checked once per JWKS fetch, not per request.
@@ -55,9 +60,34 @@ pub(crate) enum KeyLookupError {
     /// The issuer's current JWKS does not have this `kid`.
     #[error("unknown key id")]
     UnknownKeyId,
-    /// The key is not cached and the last fetch failed.
+    /// The key is not cached, or past the trust limit, and the last fetch failed.
     #[error("signing keys unavailable")]
     Unavailable,
+}
+
+/// Whether a validator's signing keys can verify a token now: what a readiness check reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyStatus {
+    /// No JWKS fetch has succeeded yet.
+    NeverFetched,
+    /// Keys from a successful fetch within the trust limit ([`JwksSettings::trust_limit`]),
+    /// possibly past `max_age` while refetches fail.
+    Usable,
+    /// The last successful fetch is older than the trust limit: tokens that need a key are
+    /// answered 503 until a fetch succeeds.
+    Expired,
+}
+
+impl KeyStatus {
+    /// `never_fetched`, `usable` or `expired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::NeverFetched => "never_fetched",
+            KeyStatus::Usable => "usable",
+            KeyStatus::Expired => "expired",
+        }
+    }
 }
 
 struct RefreshState {
@@ -74,28 +104,68 @@ impl RefreshState {
             KeyLookupError::UnknownKeyId
         }
     }
+
+    fn is_rate_limited(&self, settings: &JwksSettings) -> bool {
+        self.last_attempt
+            .is_some_and(|last| last.elapsed() < settings.refetch_interval)
+    }
+}
+
+/// A verification key and until when it may be relied on.
+#[derive(Clone)]
+pub(crate) struct TrustedKey {
+    pub(crate) key: Arc<Rs256Key>,
+    /// The end of the trust limit of the fetch it came from; `None` when that is too far ahead
+    /// for the clock to represent.
+    pub(crate) trusted_until: Option<Instant>,
 }
 
 /// The key set of the last successful fetch.
 struct CachedKeys {
     keys: KeySet,
+    /// `None` until the first successful fetch (the set is then empty).
     fetched_at: Option<Instant>,
 }
 
-/// A cache lookup: a key younger than `max_age`, an older one, or none.
-enum Cached {
-    Fresh(Arc<Rs256Key>),
-    Stale(Arc<Rs256Key>),
-    Missing,
+impl CachedKeys {
+    /// The key for `kid` with the trust limit of this set, whatever its age.
+    fn trusted(&self, kid: &str, settings: &JwksSettings) -> Option<TrustedKey> {
+        let fetched_at = self.fetched_at?;
+        Some(TrustedKey {
+            key: Arc::clone(self.keys.get(kid)?),
+            trusted_until: fetched_at.checked_add(settings.trust_limit),
+        })
+    }
 }
 
-impl Cached {
-    fn any(self) -> Option<Arc<Rs256Key>> {
-        match self {
-            Cached::Fresh(key) | Cached::Stale(key) => Some(key),
-            Cached::Missing => None,
-        }
+/// How far keys fetched at some instant are along their life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyAge {
+    /// Younger than `max_age` (and the trust limit): used as they are.
+    Fresh,
+    /// Past `max_age` but within the trust limit: refetched before use, used if that fails.
+    Stale,
+    /// Past the trust limit: never used.
+    Untrusted,
+}
+
+fn key_age(fetched_at: Instant, now: Instant, settings: &JwksSettings) -> KeyAge {
+    let age = now.saturating_duration_since(fetched_at);
+    if age >= settings.trust_limit {
+        KeyAge::Untrusted
+    } else if age >= settings.max_age {
+        KeyAge::Stale
+    } else {
+        KeyAge::Fresh
     }
+}
+
+/// A cache lookup: a key by its age, or none.
+enum Cached {
+    Fresh(TrustedKey),
+    Stale(TrustedKey),
+    Untrusted,
+    Missing,
 }
 
 /// The cached key set of one issuer.
@@ -114,11 +184,13 @@ struct KeySource {
     /// Bumped after every completed fetch, so a waiter can tell that it shared one.
     fetches_completed: AtomicU64,
     refresh: tokio::sync::Mutex<RefreshState>,
+    counters: Arc<Counters>,
 }
 
 impl JwksCache {
-    /// An empty cache; nothing is fetched until a key is first needed.
-    pub(crate) fn new(issuer: Issuer, settings: JwksSettings) -> Self {
+    /// An empty cache; nothing is fetched until a key is first needed. Fetches are counted in
+    /// `counters`.
+    pub(crate) fn new(issuer: Issuer, settings: JwksSettings, counters: Arc<Counters>) -> Self {
         let client = reqwest::Client::builder()
             .timeout(settings.fetch_timeout)
             .connect_timeout(settings.fetch_timeout)
@@ -149,27 +221,29 @@ impl JwksCache {
                 last_failed: false,
                 jwks_url: None,
             }),
+            counters,
         });
         Self { shared }
     }
 
-    /// The verification key for `kid`, fetching the JWKS when it is not cached.
+    /// The verification key for `kid`, fetching the JWKS when it is not cached or stale.
     ///
     /// # Errors
     /// [`KeyLookupError::UnknownKeyId`] when the issuer does not list the key,
-    /// [`KeyLookupError::Unavailable`] when it is not cached and the issuer cannot be reached.
-    pub(crate) async fn key(&self, kid: &str) -> Result<Arc<Rs256Key>, KeyLookupError> {
+    /// [`KeyLookupError::Unavailable`] when it is not cached (or past the trust limit) and the
+    /// issuer cannot be reached.
+    pub(crate) async fn key(&self, kid: &str) -> Result<TrustedKey, KeyLookupError> {
         let stale = match self.shared.cached(kid) {
             Cached::Fresh(key) => return Ok(key),
             Cached::Stale(key) => Some(key),
-            Cached::Missing => None,
+            Cached::Untrusted | Cached::Missing => None,
         };
         if let Some(key) = &stale
             && self.shared.refresh.try_lock().is_err()
         {
             // A fetch is already under way: rather than queue every request behind an issuer
             // that may be slow to answer, use the key in hand this once.
-            return Ok(Arc::clone(key));
+            return Ok(key.clone());
         }
         let fetches_before = self.shared.fetches_completed.load(Ordering::Acquire);
         let shared = Arc::clone(&self.shared);
@@ -180,23 +254,64 @@ impl JwksCache {
             .await
             .unwrap_or_else(|_| stale.ok_or(KeyLookupError::Unavailable))
     }
+
+    /// Whether the keys in hand could verify a token now; never fetches.
+    pub(crate) fn status(&self) -> KeyStatus {
+        self.shared.status(Instant::now())
+    }
+
+    /// Time since the last successful fetch; `None` before the first.
+    pub(crate) fn age(&self) -> Option<Duration> {
+        self.shared.current().fetched_at.map(|at| at.elapsed())
+    }
+
+    /// As [`JwksCache::status`], after one fetch when the keys are not usable (never fetched,
+    /// or past the trust limit) and no fetch was attempted within the refetch interval.
+    pub(crate) async fn checked_status(&self) -> KeyStatus {
+        if self.status() == KeyStatus::Usable {
+            return KeyStatus::Usable;
+        }
+        let shared = Arc::clone(&self.shared);
+        // In a task of its own for the reason given in `key`; a failed task is a failed fetch.
+        let _ = tokio::spawn(async move { shared.refresh_unusable().await }).await;
+        self.status()
+    }
 }
 
 impl KeySource {
+    fn current(&self) -> Arc<CachedKeys> {
+        Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
     fn cached(&self, kid: &str) -> Cached {
-        let cached = Arc::clone(&self.keys.read().unwrap_or_else(PoisonError::into_inner));
-        match cached.keys.get(kid) {
-            None => Cached::Missing,
-            Some(key) => {
-                let fresh = cached
-                    .fetched_at
-                    .is_some_and(|at| at.elapsed() < self.settings.max_age);
-                if fresh {
-                    Cached::Fresh(Arc::clone(key))
-                } else {
-                    Cached::Stale(Arc::clone(key))
-                }
-            }
+        let cached = self.current();
+        let (Some(fetched_at), Some(key)) =
+            (cached.fetched_at, cached.trusted(kid, &self.settings))
+        else {
+            return Cached::Missing;
+        };
+        match key_age(fetched_at, Instant::now(), &self.settings) {
+            KeyAge::Fresh => Cached::Fresh(key),
+            KeyAge::Stale => Cached::Stale(key),
+            KeyAge::Untrusted => Cached::Untrusted,
+        }
+    }
+
+    fn status(&self, now: Instant) -> KeyStatus {
+        match self.current().fetched_at {
+            None => KeyStatus::NeverFetched,
+            Some(at) if key_age(at, now, &self.settings) == KeyAge::Untrusted => KeyStatus::Expired,
+            Some(_) => KeyStatus::Usable,
+        }
+    }
+
+    /// The key in hand for `kid` without a fetch: a stale key is still better than none
+    /// (never a 503 for it), but a key past the trust limit is never used.
+    fn in_hand(&self, kid: &str, state: &RefreshState) -> Result<TrustedKey, KeyLookupError> {
+        match self.cached(kid) {
+            Cached::Fresh(key) | Cached::Stale(key) => Ok(key),
+            Cached::Untrusted => Err(KeyLookupError::Unavailable),
+            Cached::Missing => Err(state.outcome()),
         }
     }
 
@@ -206,42 +321,64 @@ impl KeySource {
         &self,
         kid: &str,
         fetches_before: u64,
-    ) -> Result<Arc<Rs256Key>, KeyLookupError> {
+    ) -> Result<TrustedKey, KeyLookupError> {
         let mut state = self.refresh.lock().await;
-        // Without a fresh fetch, a stale key is still better than none (never a 503 for it).
-        let in_hand = |state: &RefreshState| self.cached(kid).any().ok_or_else(|| state.outcome());
         if let Cached::Fresh(key) = self.cached(kid) {
             return Ok(key);
         }
         if self.fetches_completed.load(Ordering::Acquire) != fetches_before {
             // Someone fetched while this request waited: that was this request's one fetch.
-            return in_hand(&state);
+            return self.in_hand(kid, &state);
         }
-        if state
-            .last_attempt
-            .is_some_and(|last| last.elapsed() < self.settings.refetch_interval)
+        if state.is_rate_limited(&self.settings) {
+            return self.in_hand(kid, &state);
+        }
+        match self.fetch_and_store(&mut state).await {
+            // Straight from the set just fetched, which is trusted whatever its age by now.
+            Some(keys) => keys
+                .trusted(kid, &self.settings)
+                .ok_or(KeyLookupError::UnknownKeyId),
+            None => self.in_hand(kid, &state),
+        }
+    }
+
+    /// One fetch for a readiness check, unless the keys are usable or a fetch was attempted
+    /// within the refetch interval.
+    async fn refresh_unusable(&self) {
+        let mut state = self.refresh.lock().await;
+        if self.status(Instant::now()) == KeyStatus::Usable || state.is_rate_limited(&self.settings)
         {
-            return in_hand(&state);
+            return;
         }
+        self.fetch_and_store(&mut state).await;
+    }
+
+    /// Fetches the JWKS and, when it has usable keys, makes them the cached set, which it
+    /// returns; `None` when the fetch failed and the keys in hand stay.
+    async fn fetch_and_store(&self, state: &mut RefreshState) -> Option<Arc<CachedKeys>> {
         state.last_attempt = Some(Instant::now());
         // Counted as failed until it succeeds, so a fetch abandoned half-way (the runtime shut
         // down) leaves the waiters answering 503 rather than "unknown key".
         state.last_failed = true;
-        match self.fetch(&mut state).await {
+        let fetched = match self.fetch(state).await {
             Ok(keys) => {
                 tracing::info!(keys = keys.len(), "jwks refreshed");
-                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(CachedKeys {
+                let cached = Arc::new(CachedKeys {
                     keys,
                     fetched_at: Some(Instant::now()),
                 });
+                *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&cached);
                 state.last_failed = false;
+                Some(cached)
             }
             Err(error) => {
                 tracing::warn!(error = %error, cause = ?std::error::Error::source(&error), "jwks fetch failed; keeping the cached keys");
+                None
             }
-        }
+        };
+        self.counters.count_jwks_fetch(fetched.is_some());
         self.fetches_completed.fetch_add(1, Ordering::Release);
-        in_hand(&state)
+        fetched
     }
 
     async fn fetch(&self, state: &mut RefreshState) -> Result<KeySet, JwksFetchError> {
@@ -416,6 +553,70 @@ mod tests {
             keys.map(|keys| keys.into_keys().collect::<Vec<_>>()),
             Ok(vec!["good".to_owned()])
         );
+    }
+
+    fn settings(max_age: u64, trust_limit: u64) -> JwksSettings {
+        JwksSettings {
+            max_age: Duration::from_secs(max_age),
+            trust_limit: Duration::from_secs(trust_limit),
+            ..JwksSettings::default()
+        }
+    }
+
+    #[test]
+    fn keys_are_fresh_then_stale_then_untrusted_at_the_trust_limit() {
+        let settings = settings(600, 86_400);
+        let fetched_at = Instant::now();
+        let at = |seconds| {
+            key_age(
+                fetched_at,
+                fetched_at + Duration::from_secs(seconds),
+                &settings,
+            )
+        };
+        assert_eq!(at(0), KeyAge::Fresh);
+        assert_eq!(at(599), KeyAge::Fresh);
+        assert_eq!(at(600), KeyAge::Stale);
+        assert_eq!(at(86_399), KeyAge::Stale);
+        assert_eq!(at(86_400), KeyAge::Untrusted);
+        assert_eq!(at(10 * 86_400), KeyAge::Untrusted);
+    }
+
+    #[test]
+    fn a_trust_limit_below_max_age_makes_keys_untrusted_without_a_stale_phase() {
+        let settings = settings(600, 60);
+        let fetched_at = Instant::now();
+        let at = |seconds| {
+            key_age(
+                fetched_at,
+                fetched_at + Duration::from_secs(seconds),
+                &settings,
+            )
+        };
+        assert_eq!(at(59), KeyAge::Fresh);
+        assert_eq!(at(60), KeyAge::Untrusted);
+    }
+
+    #[test]
+    fn a_trusted_key_carries_the_end_of_its_sets_trust_limit() {
+        let settings = settings(600, 3_600);
+        let fetched_at = Instant::now();
+        let document = json!({"keys": [rsa_key("k1")]});
+        let cached = CachedKeys {
+            keys: parse(document).unwrap(),
+            fetched_at: Some(fetched_at),
+        };
+        let key = cached.trusted("k1", &settings).unwrap();
+        assert_eq!(
+            key.trusted_until,
+            Some(fetched_at + Duration::from_secs(3_600))
+        );
+        assert!(cached.trusted("k2", &settings).is_none());
+        let unfetched = CachedKeys {
+            keys: cached.keys.clone(),
+            fetched_at: None,
+        };
+        assert!(unfetched.trusted("k1", &settings).is_none());
     }
 
     #[test]

@@ -5,16 +5,20 @@ mod claims;
 mod config;
 mod error;
 mod jwks;
+mod metrics;
 mod permission;
 mod realm;
 mod rs256;
 mod token;
+mod token_methods;
 mod validator;
 mod verified_cache;
 
 pub use claims::{Claims, ClaimsSlot};
 pub use config::{AudienceError, BearerAuthConfig, JwksSettings, MAX_CLOCK_LEEWAY};
 pub use error::{AuthError, AuthErrorKind};
+pub use jwks::KeyStatus;
+pub use metrics::{AuthMetrics, Outcome};
 pub use permission::{
     ConfiguredSource, FromPermissions, FromScope, FromScopeOrPermissions, Permission,
     PermissionSource, RequirePermission, RequireScope, SourceSelector,

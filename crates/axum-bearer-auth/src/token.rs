@@ -11,6 +11,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use oidc_protocol::bearer::MAX_TOKEN_BYTES;
@@ -22,14 +23,15 @@ use serde_json::Value;
 use crate::claims::{Claims, PermissionsClaim};
 use crate::config::BearerAuthConfig;
 use crate::error::AuthErrorKind;
-use crate::jwks::{JwksCache, KeyLookupError};
+use crate::jwks::{JwksCache, KeyLookupError, KeyStatus};
+use crate::metrics::{AuthMetrics, Counters, Outcome};
 use crate::permission::PermissionSource;
 use crate::realm::Realm;
 use crate::verified_cache::{TokenDigest, VerifiedTokenCache, token_digest};
 
 /// Why a token is not acceptable. Each `Display` text is the `error_description` sent to the
 /// client: short, fixed, never containing anything from the token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {
     /// Not three canonical base64url segments, a header or payload that is not a JSON object,
@@ -126,22 +128,29 @@ pub(crate) struct TokenVerifier {
     realm: Realm,
     keys: JwksCache,
     verified: VerifiedTokenCache,
+    counters: Arc<Counters>,
 }
 
 impl TokenVerifier {
     /// The rules of one configuration: RS256 only, its issuer and audience, its leeway.
     pub(crate) fn new(config: &BearerAuthConfig) -> Self {
+        let counters = Arc::new(Counters::default());
         Self {
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
             leeway_seconds: config.clock_leeway.as_secs(),
             permission_source: config.permission_source,
             realm: config.realm.clone(),
-            keys: JwksCache::new(config.issuer.clone(), config.jwks.clone()),
+            keys: JwksCache::new(
+                config.issuer.clone(),
+                config.jwks.clone(),
+                Arc::clone(&counters),
+            ),
             verified: VerifiedTokenCache::new(
                 config.verified_token_ttl,
                 config.verified_token_capacity,
             ),
+            counters,
         }
     }
 
@@ -150,13 +159,36 @@ impl TokenVerifier {
         &self.realm
     }
 
+    /// Counts a refusal that happened before a token reached this verifier.
+    pub(crate) fn count_refusal(&self, kind: &AuthErrorKind) {
+        self.counters.count_refusal(kind);
+    }
+
+    /// The counters so far, with the state of the keys.
+    pub(crate) fn metrics(&self) -> AuthMetrics {
+        self.counters.snapshot(self.keys.status(), self.keys.age())
+    }
+
+    /// Whether the keys in hand could verify a token now; never fetches.
+    pub(crate) fn key_status(&self) -> KeyStatus {
+        self.keys.status()
+    }
+
+    /// As [`TokenVerifier::key_status`], after one rate-limited fetch when the keys are not
+    /// usable.
+    pub(crate) async fn checked_key_status(&self) -> KeyStatus {
+        self.keys.checked_status().await
+    }
+
     /// Verifies `token` and returns its claims.
     ///
     /// # Errors
     /// [`AuthErrorKind::InvalidToken`] with the reason, or [`AuthErrorKind::KeysUnavailable`].
     pub(crate) async fn verify(&self, token: &str) -> Result<Claims, AuthErrorKind> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(TokenError::Malformed.into());
+            let refused = AuthErrorKind::from(TokenError::Malformed);
+            self.counters.count_refusal(&refused);
+            return Err(refused);
         }
         let digest = token_digest(token.as_bytes());
         if let Some(claims) = self.remembered(&digest) {
@@ -166,13 +198,16 @@ impl TokenVerifier {
     }
 
     /// The claims of the token with this digest, if it was verified earlier and its entry is
-    /// still fresh.
+    /// still fresh; a hit is counted as [`Outcome::CacheHit`].
     pub(crate) fn remembered(&self, digest: &TokenDigest) -> Option<Claims> {
-        self.verified.get(digest, Instant::now(), unix_now())
+        let claims = self.verified.get(digest, Instant::now(), unix_now())?;
+        self.counters.count(Outcome::CacheHit);
+        Some(claims)
     }
 
     /// As [`TokenVerifier::verify`], for a token of at most [`MAX_TOKEN_BYTES`] that
-    /// [`TokenVerifier::remembered`] did not know under `digest`, its digest.
+    /// [`TokenVerifier::remembered`] did not know under `digest`, its digest. The outcome is
+    /// counted.
     ///
     /// # Errors
     /// As [`TokenVerifier::verify`].
@@ -181,6 +216,15 @@ impl TokenVerifier {
         token: &str,
         digest: TokenDigest,
     ) -> Result<Claims, AuthErrorKind> {
+        let verified = self.check(token, digest).await;
+        match &verified {
+            Ok(_) => self.counters.count(Outcome::Verified),
+            Err(kind) => self.counters.count_refusal(kind),
+        }
+        verified
+    }
+
+    async fn check(&self, token: &str, digest: TokenDigest) -> Result<Claims, AuthErrorKind> {
         let jwt = UnverifiedJwt::parse(token).map_err(TokenError::from)?;
         if !header_members_are_well_formed(jwt.header_json()) {
             return Err(TokenError::Malformed.into());
@@ -190,7 +234,8 @@ impl TokenVerifier {
             KeyLookupError::UnknownKeyId => TokenError::UnknownKeyId.into(),
             KeyLookupError::Unavailable => AuthErrorKind::KeysUnavailable,
         })?;
-        key.verify(jwt.signing_input().as_bytes(), jwt.signature())?;
+        key.key
+            .verify(jwt.signing_input().as_bytes(), jwt.signature())?;
         let TokenClaims {
             permissions,
             claims,
@@ -224,8 +269,13 @@ impl TokenVerifier {
             self.permission_source,
             self.realm.clone(),
         );
-        self.verified
-            .insert(digest, verified.clone(), Instant::now(), unix_now);
+        self.verified.insert(
+            digest,
+            verified.clone(),
+            Instant::now(),
+            unix_now,
+            key.trusted_until,
+        );
         Ok(verified)
     }
 }

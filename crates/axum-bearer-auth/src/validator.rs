@@ -4,14 +4,18 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use oidc_protocol::bearer::MAX_TOKEN_BYTES;
 use oidc_protocol::bearer_token;
 
 use crate::claims::Claims;
 use crate::config::BearerAuthConfig;
-use crate::error::AuthError;
+use crate::error::{AuthError, AuthErrorKind};
+use crate::jwks::KeyStatus;
+use crate::metrics::AuthMetrics;
 use crate::token::TokenVerifier;
+use crate::token_methods::{has_bearer_header, names_access_token};
 use crate::verified_cache::token_digest;
 
 /// Validates bearer tokens for one issuer and audience; build it once with [`BearerAuth::new`]
@@ -40,8 +44,47 @@ impl BearerAuth {
         &self.config
     }
 
+    /// The counters of every token check and JWKS fetch so far, with the state of the keys;
+    /// cheap enough for every metrics scrape.
+    pub fn metrics(&self) -> AuthMetrics {
+        self.verifier.metrics()
+    }
+
+    /// Whether the signing keys in hand could verify a token now. Never fetches: cheap enough
+    /// for every probe, and an issuer outage never shows as anything but [`KeyStatus::Expired`]
+    /// a whole trust limit later.
+    pub fn key_status(&self) -> KeyStatus {
+        self.verifier.key_status()
+    }
+
+    /// As [`BearerAuth::key_status`], after one JWKS fetch when the keys are not usable (never
+    /// fetched, or past the trust limit): a readiness check that brings a new instance into
+    /// service without waiting for a token. The fetch is rate-limited as every fetch (none
+    /// within [`crate::JwksSettings::refetch_interval`] of the previous one) and shared with
+    /// the token checks waiting for keys, so probes cannot flood the issuer.
+    pub async fn check_keys(&self) -> KeyStatus {
+        self.verifier.checked_key_status().await
+    }
+
+    /// The claims of the bearer token of a request, as the extractors take it: from the
+    /// `Authorization` header only, refusing a request that also carries an `access_token`
+    /// query parameter (RFC 6750 section 3.1). The query is never logged.
+    ///
+    /// # Errors
+    /// As [`BearerAuth::authenticate`], and [`AuthErrorKind::MultipleTokenMethods`].
+    pub(crate) async fn authenticate_parts(&self, parts: &Parts) -> Result<Claims, AuthError> {
+        if let Some(query) = parts.uri.query()
+            && names_access_token(query)
+            && has_bearer_header(&parts.headers)
+        {
+            return Err(self.refused(AuthErrorKind::MultipleTokenMethods));
+        }
+        self.authenticate(&parts.headers).await
+    }
+
     /// The claims of the bearer token in `headers` (`Authorization: Bearer <token>`, RFC 6750
-    /// section 2.1), as the [`Claims`] extractor does.
+    /// section 2.1). The extractors also refuse a token sent in the query as well; this reads
+    /// the headers only.
     ///
     /// # Errors
     /// An [`AuthError`] for missing or malformed credentials, an invalid token, or keys that
@@ -62,7 +105,7 @@ impl BearerAuth {
             .get_all(AUTHORIZATION)
             .iter()
             .map(HeaderValue::as_bytes);
-        let token = bearer_token(values).map_err(|error| self.error(error.into()))?;
+        let token = bearer_token(values).map_err(|error| self.refused(error.into()))?;
         let verified = match candidate {
             Some((plain, digest)) if plain == token.as_bytes() => {
                 self.verifier.verify_unremembered(token, digest).await
@@ -84,8 +127,14 @@ impl BearerAuth {
             .map_err(|kind| self.error(kind))
     }
 
-    fn error(&self, kind: crate::error::AuthErrorKind) -> AuthError {
+    fn error(&self, kind: AuthErrorKind) -> AuthError {
         AuthError::new(kind, self.verifier.realm().clone())
+    }
+
+    /// The error for a refusal the verifier never saw, counted.
+    fn refused(&self, kind: AuthErrorKind) -> AuthError {
+        self.verifier.count_refusal(&kind);
+        self.error(kind)
     }
 }
 

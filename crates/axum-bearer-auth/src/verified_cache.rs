@@ -2,12 +2,14 @@
 //!
 //! Safe because a verified token's claims cannot change: entries are keyed by the SHA-256 of
 //! the whole token (the token itself is never stored), live at most `ttl`, never past the
-//! token's `exp`, and the map is bounded. The price is that a key removed from the JWKS keeps
-//! validating tokens it already verified for up to `ttl`.
+//! token's `exp`, never past the trust limit of the keys that verified it, and the map is
+//! bounded. The price is that a key removed from the JWKS keeps validating tokens it already
+//! verified for up to `ttl`.
 //!
-//! Entries are forgotten oldest first, which is also the order their `ttl` runs out in, so
-//! remembering a token costs the same whether the cache is empty or full: a stream of new
-//! tokens (new users, or a flood of valid tokens) never makes an insert scan the map.
+//! Entries are forgotten oldest first, which is also the order their time runs out in (later
+//! entries come from the same or a later key fetch), so remembering a token costs the same
+//! whether the cache is empty or full: a stream of new tokens (new users, or a flood of valid
+//! tokens) never makes an insert scan the map.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{PoisonError, RwLock};
@@ -86,9 +88,18 @@ impl VerifiedTokenCache {
             .map(|entry| entry.claims.clone())
     }
 
-    /// Remembers freshly verified claims. Entries whose `ttl` has run out go first; when the
-    /// cache is still full, the oldest one goes. A token already remembered keeps its entry.
-    pub(crate) fn insert(&self, digest: TokenDigest, claims: Claims, now: Instant, unix_now: u64) {
+    /// Remembers freshly verified claims for at most `ttl`, and not past `keys_trusted_until`,
+    /// the end of the trust limit of the key that verified them. Entries whose time has run
+    /// out go first; when the cache is still full, the oldest one goes. A token already
+    /// remembered keeps its entry.
+    pub(crate) fn insert(
+        &self,
+        digest: TokenDigest,
+        claims: Claims,
+        now: Instant,
+        unix_now: u64,
+        keys_trusted_until: Option<Instant>,
+    ) {
         if !self.is_enabled() {
             return;
         }
@@ -107,12 +118,14 @@ impl VerifiedTokenCache {
                 break;
             }
         }
+        let until_ttl = now + self.ttl;
+        let remembered_until = keys_trusted_until.map_or(until_ttl, |until| until.min(until_ttl));
         entries.order.push_back(digest);
         entries.by_digest.insert(
             digest,
             Entry {
                 claims,
-                remembered_until: now + self.ttl,
+                remembered_until,
             },
         );
     }
@@ -149,7 +162,13 @@ mod tests {
     fn remembered_token_is_returned() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(
+            token_digest(b"a"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            None,
+        );
         let found = cache.get(&token_digest(b"a"), now, NOW_UNIX).unwrap();
         assert_eq!(found.subject(), "user");
         assert!(cache.get(&token_digest(b"b"), now, NOW_UNIX).is_none());
@@ -159,7 +178,13 @@ mod tests {
     fn entry_is_forgotten_after_ttl() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(
+            token_digest(b"a"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            None,
+        );
         assert!(
             cache
                 .get(
@@ -184,7 +209,13 @@ mod tests {
     fn entry_is_never_returned_at_or_after_exp() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 10), now, NOW_UNIX);
+        cache.insert(
+            token_digest(b"a"),
+            claims(NOW_UNIX + 10),
+            now,
+            NOW_UNIX,
+            None,
+        );
         assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX + 9).is_some());
         assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX + 10).is_none());
     }
@@ -199,6 +230,7 @@ mod tests {
                 claims(NOW_UNIX + 600),
                 now,
                 NOW_UNIX,
+                None,
             );
         }
         assert_eq!(cache.len(), 3);
@@ -209,13 +241,26 @@ mod tests {
     fn stale_entries_are_evicted_first() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 2);
         let now = Instant::now();
-        cache.insert(token_digest(b"old"), claims(NOW_UNIX + 1), now, NOW_UNIX);
-        cache.insert(token_digest(b"live"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(
+            token_digest(b"old"),
+            claims(NOW_UNIX + 1),
+            now,
+            NOW_UNIX,
+            None,
+        );
+        cache.insert(
+            token_digest(b"live"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            None,
+        );
         cache.insert(
             token_digest(b"new"),
             claims(NOW_UNIX + 600),
             now,
             NOW_UNIX + 5,
+            None,
         );
         assert!(
             cache
@@ -239,6 +284,7 @@ mod tests {
                 claims(NOW_UNIX + 600),
                 now,
                 NOW_UNIX,
+                None,
             );
         }
         assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX).is_none());
@@ -256,6 +302,7 @@ mod tests {
                 claims(NOW_UNIX + 600),
                 now,
                 NOW_UNIX,
+                None,
             );
         }
         assert_eq!(cache.len(), 2);
@@ -267,23 +314,79 @@ mod tests {
     fn entries_past_their_ttl_are_dropped_before_the_cache_is_full() {
         let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
         let now = Instant::now();
-        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
-        cache.insert(token_digest(b"b"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(
+            token_digest(b"a"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            None,
+        );
+        cache.insert(
+            token_digest(b"b"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            None,
+        );
         let later = now + Duration::from_secs(61);
         cache.insert(
             token_digest(b"c"),
             claims(NOW_UNIX + 600),
             later,
             NOW_UNIX + 61,
+            None,
         );
         assert_eq!(cache.len(), 1);
+    }
+
+    #[test]
+    fn entry_is_never_returned_past_the_trust_limit_of_its_keys() {
+        let cache = VerifiedTokenCache::new(Duration::from_secs(60), 10);
+        let now = Instant::now();
+        let trusted_until = now + Duration::from_secs(10);
+        cache.insert(
+            token_digest(b"a"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            Some(trusted_until),
+        );
+        let at = |seconds| {
+            cache.get(
+                &token_digest(b"a"),
+                now + Duration::from_secs(seconds),
+                NOW_UNIX + seconds,
+            )
+        };
+        assert!(at(9).is_some());
+        assert!(at(10).is_none());
+        // A trust limit past the TTL leaves the TTL in charge.
+        cache.insert(
+            token_digest(b"b"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            Some(now + Duration::from_secs(3_600)),
+        );
+        let later = now + Duration::from_secs(60);
+        assert!(
+            cache
+                .get(&token_digest(b"b"), later, NOW_UNIX + 60)
+                .is_none()
+        );
     }
 
     #[test]
     fn zero_ttl_disables_the_cache() {
         let cache = VerifiedTokenCache::new(Duration::ZERO, 10);
         let now = Instant::now();
-        cache.insert(token_digest(b"a"), claims(NOW_UNIX + 600), now, NOW_UNIX);
+        cache.insert(
+            token_digest(b"a"),
+            claims(NOW_UNIX + 600),
+            now,
+            NOW_UNIX,
+            None,
+        );
         assert!(cache.get(&token_digest(b"a"), now, NOW_UNIX).is_none());
         assert_eq!(cache.len(), 0);
     }

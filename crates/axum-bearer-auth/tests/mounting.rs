@@ -10,9 +10,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum_bearer_auth::{
-    AuthErrorKind, BearerAuth, BearerAuthConfig, ClaimsSlot, Realm, TokenError,
+    AuthErrorKind, BearerAuth, BearerAuthConfig, ClaimsSlot, KeyStatus, Outcome, Realm, TokenError,
 };
-use notes_app::notes_app;
+use notes_app::{notes_app, notes_app_with};
 use oidc_protocol::{Audience, Issuer};
 use serde_json::json;
 use support::*;
@@ -289,4 +289,132 @@ fn validator_debug_shows_whom_it_trusts() {
     let debug = format!("{auth:?}");
     assert!(debug.contains("https://tenant.eu.auth0.com/"), "{debug}");
     assert!(debug.contains(AUDIENCE), "{debug}");
+}
+
+#[tokio::test]
+async fn token_in_the_header_and_the_query_is_an_invalid_request() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let token = token(&server, |_| {});
+    let header = format!("Bearer {token}");
+    for query in [
+        format!("access_token={token}"),
+        format!("shelf=a&access_token={token}"),
+        "access_token=".to_owned(),
+        format!("access%5Ftoken={token}"),
+    ] {
+        let answer = call(&app, &format!("/me?{query}"), Some(&header)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some(
+                "Bearer realm=\"api\", error=\"invalid_request\", error_description=\"access token sent in more than one way\""
+            ),
+            "{query}"
+        );
+        assert_eq!(answer.json["error"], "invalid_request");
+        assert!(!answer.text.contains(&token));
+    }
+    // Other query parameters are no token.
+    let answer = call(&app, "/me?access_tokens=1&token=2", Some(&header)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_token_in_the_query_alone_is_no_credential() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let token = token(&server, |_| {});
+    for authorization in [None, Some("Basic dXNlcjpwYXNz")] {
+        let answer = call(&app, &format!("/me?access_token={token}"), authorization).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{authorization:?}");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some("Bearer realm=\"api\"")
+        );
+        assert_eq!(answer.json["error"], "unauthorized");
+    }
+    assert_eq!(server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
+async fn a_handler_refuses_a_token_in_its_form_body_as_well_as_the_header() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = notes_app(config(&server.issuer));
+    let token = token(&server, |_| {});
+    let post = |body: String| {
+        Request::post("/notes/comment")
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let answer = call_with(&app, post(format!("text=hi&access_token={token}"))).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{answer:?}");
+    assert_eq!(answer.json["error"], "invalid_request");
+    assert_eq!(
+        answer.json["error_description"],
+        "access token sent in more than one way"
+    );
+    let answer = call_with(&app, post("text=hi".to_owned())).await;
+    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+    assert_eq!(answer.text, "comment by auth0|reader");
+}
+
+#[tokio::test]
+async fn metrics_count_each_check_by_outcome_and_each_fetch() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let auth = BearerAuth::new(config(&server.issuer));
+    let app = notes_app_with(auth.clone());
+    let good = format!("Bearer {}", token(&server, |_| {}));
+    let expired = format!(
+        "Bearer {}",
+        token(&server, |claims| claims["exp"] = json!(now() - 3600))
+    );
+    assert_eq!(auth.metrics().keys(), KeyStatus::NeverFetched);
+    assert_eq!(auth.metrics().keys_age(), None);
+    for authorization in [
+        Some(good.as_str()),
+        Some(good.as_str()),
+        Some(good.as_str()),
+        Some(expired.as_str()),
+        Some("Bearer a b"),
+        None,
+    ] {
+        me(&app, authorization).await;
+    }
+    call(&app, "/me?access_token=x", Some(&good)).await;
+    let metrics = auth.metrics();
+    let counts: Vec<(Outcome, u64)> = metrics.outcomes().filter(|(_, count)| *count > 0).collect();
+    assert_eq!(
+        counts,
+        [
+            (Outcome::CacheHit, 2),
+            (Outcome::Verified, 1),
+            (Outcome::MissingCredentials, 1),
+            (Outcome::MalformedAuthorization, 1),
+            (Outcome::MultipleTokenMethods, 1),
+            (Outcome::InvalidToken(TokenError::Expired), 1),
+        ]
+    );
+    assert_eq!(metrics.jwks_fetches(), 1);
+    assert_eq!(metrics.jwks_fetch_failures(), 0);
+    assert_eq!(metrics.keys(), KeyStatus::Usable);
+    assert!(metrics.keys_age().is_some());
+
+    server.set_mode(Mode::Failing);
+    let auth = BearerAuth::new(config(&server.issuer));
+    assert_eq!(
+        auth.verify(&good["Bearer ".len()..])
+            .await
+            .unwrap_err()
+            .kind(),
+        &AuthErrorKind::KeysUnavailable
+    );
+    let metrics = auth.metrics();
+    assert_eq!(metrics.count(Outcome::KeysUnavailable), 1);
+    assert_eq!(
+        (metrics.jwks_fetches(), metrics.jwks_fetch_failures()),
+        (1, 1)
+    );
 }

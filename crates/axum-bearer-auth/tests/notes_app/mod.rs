@@ -3,6 +3,7 @@
 //! each kind of source.
 #![allow(dead_code)]
 
+use axum::body::Bytes;
 use axum::extract::{FromRef, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -81,7 +82,18 @@ async fn archive(claims: Claims) -> Result<String, AuthError> {
     Ok(format!("archived for {}", claims.subject()))
 }
 
+/// Takes a form body, which the extractor never reads: the handler refuses a token in it.
+async fn comment(claims: Claims, form: Bytes) -> Result<String, AuthError> {
+    claims.refuse_form_token(&form)?;
+    Ok(format!("comment by {}", claims.subject()))
+}
+
 pub fn notes_app(config: BearerAuthConfig) -> Router {
+    notes_app_with(BearerAuth::new(config))
+}
+
+/// The app around a validator the test keeps a clone of.
+pub fn notes_app_with(auth: BearerAuth) -> Router {
     Router::new()
         .route("/me", get(whoami))
         .route("/notes", get(list))
@@ -89,8 +101,9 @@ pub fn notes_app(config: BearerAuthConfig) -> Router {
         .route("/notes/search", get(search))
         .route("/notes/export", get(export))
         .route("/notes/archive", post(archive))
+        .route("/notes/comment", post(comment))
         .with_state(NotesState {
-            auth: BearerAuth::new(config),
+            auth,
             shelf: "kitchen",
         })
 }
