@@ -1,11 +1,13 @@
 //! Start-up configuration: the validator's settings (issuer, audience, leeway, permission
-//! source), CORS origins, the listen address and the operational limits.
+//! source, key trust limit), CORS origins, the listen addresses and the operational limits.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use axum_bearer_auth::{AudienceError, BearerAuthConfig, MAX_CLOCK_LEEWAY, PermissionSource};
 use oidc_protocol::{Audience, Issuer, IssuerError, Origin, UrlError};
+
+use crate::serve::{HEADER_READ_TIMEOUT, MAX_CONNECTIONS, ServeLimits};
 
 /// Environment variable holding a bare Auth0 domain (`tenant.eu.auth0.com`) or an issuer URL.
 pub const ENV_AUTH0_DOMAIN: &str = "AUTH0_DOMAIN";
@@ -27,6 +29,14 @@ pub const ENV_PERMISSIONS_SOURCE: &str = "PERMISSIONS_SOURCE";
 /// Environment variable holding how long a verified token is remembered, in whole seconds;
 /// `0` turns the verified-token cache off.
 pub const ENV_VERIFIED_TOKEN_TTL_SECONDS: &str = "VERIFIED_TOKEN_TTL_SECONDS";
+/// Environment variable holding how long after the last successful JWKS fetch the keys are
+/// still used while refetches fail, in whole seconds.
+pub const ENV_JWKS_TRUST_LIMIT_SECONDS: &str = "JWKS_TRUST_LIMIT_SECONDS";
+/// Environment variable holding how long a connection may take to send a request head (and
+/// stay idle between requests), in whole seconds.
+pub const ENV_HEADER_READ_TIMEOUT_SECONDS: &str = "HEADER_READ_TIMEOUT_SECONDS";
+/// Environment variable holding the most connections served at once.
+pub const ENV_MAX_CONNECTIONS: &str = "MAX_CONNECTIONS";
 
 const DEFAULT_PORT: u16 = 3001;
 const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -36,6 +46,12 @@ const MAX_CLOCK_LEEWAY_SECONDS: u64 = MAX_CLOCK_LEEWAY.as_secs();
 /// A withdrawn key keeps verifying the tokens it already verified for up to this long; an hour
 /// is longer than any reason to keep it.
 const MAX_VERIFIED_TOKEN_TTL_SECONDS: u64 = 3600;
+/// A week of issuer outage is longer than any reason to keep trusting its old keys.
+const MAX_JWKS_TRUST_LIMIT_SECONDS: u64 = 7 * 24 * 60 * 60;
+/// Longer than any client needs to send a head, however slow its network.
+const MAX_HEADER_READ_TIMEOUT_SECONDS: u64 = 300;
+/// As many connections as one process can usually hold file descriptors for.
+const MAX_MAX_CONNECTIONS: usize = 65_536;
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_MAX_HEADER_BYTES: usize = 16 * 1024;
 
@@ -111,6 +127,30 @@ pub enum ConfigError {
         /// The value as configured.
         value: String,
     },
+    /// `JWKS_TRUST_LIMIT_SECONDS` is not a whole number of seconds within the bounds.
+    #[error(
+        "invalid {ENV_JWKS_TRUST_LIMIT_SECONDS} {value:?}: expected whole seconds from 1 to {MAX_JWKS_TRUST_LIMIT_SECONDS}"
+    )]
+    InvalidJwksTrustLimit {
+        /// The value as configured.
+        value: String,
+    },
+    /// `HEADER_READ_TIMEOUT_SECONDS` is not a whole number of seconds within the bounds.
+    #[error(
+        "invalid {ENV_HEADER_READ_TIMEOUT_SECONDS} {value:?}: expected whole seconds from 1 to {MAX_HEADER_READ_TIMEOUT_SECONDS}"
+    )]
+    InvalidHeaderReadTimeout {
+        /// The value as configured.
+        value: String,
+    },
+    /// `MAX_CONNECTIONS` is not a number within the bounds.
+    #[error(
+        "invalid {ENV_MAX_CONNECTIONS} {value:?}: expected a number from 1 to {MAX_MAX_CONNECTIONS}"
+    )]
+    InvalidMaxConnections {
+        /// The value as configured.
+        value: String,
+    },
     /// `PERMISSIONS_SOURCE` is not one of the known sources.
     #[error("invalid {ENV_PERMISSIONS_SOURCE} {value:?}: expected scope, permissions or either")]
     InvalidPermissionSource {
@@ -154,6 +194,14 @@ fn parse_issuer_or_domain(value: &str) -> Result<Issuer, ConfigError> {
     })
 }
 
+/// Whole seconds from `min` to `max`, surrounding whitespace allowed.
+fn parse_seconds(value: &str, min: u64, max: u64) -> Option<Duration> {
+    let seconds = value.trim().parse::<u64>().ok()?;
+    (min..=max)
+        .contains(&seconds)
+        .then(|| Duration::from_secs(seconds))
+}
+
 /// `scope`, `permissions` or `either`, in any case.
 fn parse_permission_source(value: &str) -> Result<PermissionSource, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
@@ -174,6 +222,8 @@ pub struct Config {
     pub(crate) listen_addr: SocketAddr,
     pub(crate) request_timeout: Duration,
     pub(crate) max_header_bytes: usize,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) max_connections: usize,
 }
 
 impl Config {
@@ -195,6 +245,8 @@ impl Config {
             listen_addr: SocketAddr::new(DEFAULT_HOST, DEFAULT_PORT),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
         })
     }
 
@@ -262,6 +314,22 @@ impl Config {
             let seconds = seconds.ok_or(ConfigError::InvalidVerifiedTokenTtl { value })?;
             config = config.with_verified_token_ttl(Duration::from_secs(seconds));
         }
+        if let Some(value) = var(ENV_JWKS_TRUST_LIMIT_SECONDS) {
+            let limit = parse_seconds(&value, 1, MAX_JWKS_TRUST_LIMIT_SECONDS)
+                .ok_or(ConfigError::InvalidJwksTrustLimit { value })?;
+            config = config.with_jwks_trust_limit(limit);
+        }
+        if let Some(value) = var(ENV_HEADER_READ_TIMEOUT_SECONDS) {
+            let timeout = parse_seconds(&value, 1, MAX_HEADER_READ_TIMEOUT_SECONDS)
+                .ok_or(ConfigError::InvalidHeaderReadTimeout { value })?;
+            config = config.with_header_read_timeout(timeout);
+        }
+        if let Some(value) = var(ENV_MAX_CONNECTIONS) {
+            let connections = value.trim().parse::<usize>().ok();
+            let connections = connections.filter(|count| (1..=MAX_MAX_CONNECTIONS).contains(count));
+            let connections = connections.ok_or(ConfigError::InvalidMaxConnections { value })?;
+            config = config.with_max_connections(connections);
+        }
         Ok(config)
     }
 
@@ -300,6 +368,33 @@ impl Config {
         let mut jwks = self.bearer_auth.jwks().clone();
         jwks.max_age = max_age;
         self.bearer_auth = self.bearer_auth.with_jwks(jwks);
+        self
+    }
+
+    /// How long after the last successful JWKS fetch the keys are still used while refetches
+    /// fail (24 h by default); past it, tokens that need a key are answered 503, and
+    /// remembered tokens are not answered from memory, until a fetch succeeds.
+    #[must_use]
+    pub fn with_jwks_trust_limit(mut self, limit: Duration) -> Self {
+        let mut jwks = self.bearer_auth.jwks().clone();
+        jwks.trust_limit = limit;
+        self.bearer_auth = self.bearer_auth.with_jwks(jwks);
+        self
+    }
+
+    /// How long a connection may take to send a request head, and stay idle between requests
+    /// (10 s by default); not used by [`crate::app`], which serves no connections.
+    #[must_use]
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// The most connections served at once (512 by default, at least 1); not used by
+    /// [`crate::app`].
+    #[must_use]
+    pub fn with_max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
         self
     }
 
@@ -353,6 +448,17 @@ impl Config {
     /// Where the binary listens (`HOST`:`PORT`); not used by [`crate::app`].
     pub fn listen_addr(&self) -> SocketAddr {
         self.listen_addr
+    }
+
+    /// The bounds the binary serves connections within: the header-read timeout, the
+    /// connection cap, and a shutdown grace long enough for a head still being read and the
+    /// request it brings.
+    pub fn serve_limits(&self) -> ServeLimits {
+        ServeLimits {
+            header_read_timeout: self.header_read_timeout,
+            max_connections: self.max_connections,
+            shutdown_grace: self.header_read_timeout + self.request_timeout,
+        }
     }
 }
 
@@ -466,6 +572,18 @@ mod tests {
             config.bearer_auth().verified_token_ttl(),
             Duration::from_secs(60)
         );
+        assert_eq!(
+            config.bearer_auth().jwks().trust_limit,
+            Duration::from_secs(86_400)
+        );
+        assert_eq!(
+            config.serve_limits(),
+            ServeLimits {
+                header_read_timeout: Duration::from_secs(10),
+                max_connections: 512,
+                shutdown_grace: Duration::from_secs(20),
+            }
+        );
     }
 
     #[test]
@@ -499,8 +617,23 @@ mod tests {
             (ENV_CLOCK_LEEWAY_SECONDS, "0"),
             (ENV_PERMISSIONS_SOURCE, "either"),
             (ENV_VERIFIED_TOKEN_TTL_SECONDS, "30"),
+            (ENV_JWKS_TRUST_LIMIT_SECONDS, "3600"),
+            (ENV_HEADER_READ_TIMEOUT_SECONDS, "5"),
+            (ENV_MAX_CONNECTIONS, "64"),
         ]))
         .unwrap();
+        assert_eq!(
+            config.bearer_auth().jwks().trust_limit,
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            config.serve_limits(),
+            ServeLimits {
+                header_read_timeout: Duration::from_secs(5),
+                max_connections: 64,
+                shutdown_grace: Duration::from_secs(15),
+            }
+        );
         assert_eq!(
             config.bearer_auth().verified_token_ttl(),
             Duration::from_secs(30)
@@ -604,7 +737,7 @@ mod tests {
             (ENV_AUTH0_DOMAIN, "t.auth0.com"),
             (ENV_AUTH0_AUDIENCE, "aud"),
         ];
-        let cases: [(&str, &str, &str); 10] = [
+        let cases: [(&str, &str, &str); 17] = [
             (ENV_PORT, "0", "PORT"),
             (ENV_HOST, "example.com", "HOST"),
             (ENV_ALLOWED_ORIGINS, "*", "ALLOWED_ORIGINS"),
@@ -629,6 +762,29 @@ mod tests {
                 "1m",
                 "VERIFIED_TOKEN_TTL_SECONDS",
             ),
+            (
+                ENV_JWKS_TRUST_LIMIT_SECONDS,
+                "0",
+                "JWKS_TRUST_LIMIT_SECONDS",
+            ),
+            (
+                ENV_JWKS_TRUST_LIMIT_SECONDS,
+                "604801",
+                "JWKS_TRUST_LIMIT_SECONDS",
+            ),
+            (
+                ENV_HEADER_READ_TIMEOUT_SECONDS,
+                "0",
+                "HEADER_READ_TIMEOUT_SECONDS",
+            ),
+            (
+                ENV_HEADER_READ_TIMEOUT_SECONDS,
+                "301",
+                "HEADER_READ_TIMEOUT_SECONDS",
+            ),
+            (ENV_MAX_CONNECTIONS, "0", "MAX_CONNECTIONS"),
+            (ENV_MAX_CONNECTIONS, "65537", "MAX_CONNECTIONS"),
+            (ENV_MAX_CONNECTIONS, "many", "MAX_CONNECTIONS"),
             (ENV_PERMISSIONS_SOURCE, "roles", "PERMISSIONS_SOURCE"),
             (
                 ENV_PERMISSIONS_SOURCE,

@@ -3,7 +3,8 @@
 //!
 //! `GET /api/public` answers anyone, `GET /api/private` needs a valid access token,
 //! `GET /api/private-scoped` also the `read:messages` permission, `GET /healthz` is for
-//! orchestration. [`app`] builds the whole service; the `api` binary serves it.
+//! orchestration. [`app`] builds the whole service; the `api` binary serves it with
+//! [`serve::serve`], which bounds slow and idle connections and how many are served at once.
 
 #![warn(missing_docs)]
 
@@ -15,6 +16,7 @@ mod line_format;
 pub mod logging;
 mod request_log;
 pub mod routes;
+pub mod serve;
 
 use axum::Router;
 use axum_bearer_auth::BearerAuth;

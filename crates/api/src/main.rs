@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+use api::serve::{ConnectionStats, serve};
 use api::{Config, app, logging};
 use tracing_subscriber::EnvFilter;
 
@@ -47,15 +48,22 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let limits = config.serve_limits();
     tracing::info!(
         issuer = config.issuer().as_str(),
         audience = config.audience().as_str(),
+        header_read_timeout = ?limits.header_read_timeout,
+        max_connections = limits.max_connections,
         "api listening on http://{address}"
     );
-    if let Err(error) = axum::serve(listener, app(config))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
+    let served = serve(
+        listener,
+        app(config),
+        limits,
+        ConnectionStats::new(),
+        shutdown_signal(),
+    );
+    if let Err(error) = served.await {
         eprintln!("api: server error: {error}");
         return ExitCode::FAILURE;
     }

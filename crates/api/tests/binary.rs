@@ -124,6 +124,43 @@ fn log_filter_named_in_dot_env_is_honoured() {
     assert!(stdout.contains("api listening"), "{stdout}");
 }
 
+/// The exit status of `child`, which must exit within 30 s (it is killed otherwise).
+#[cfg(unix)]
+fn exit_status(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            panic!("api did not exit within 30 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_shuts_down_gracefully_even_with_an_idle_connection_open() {
+    let port = free_port();
+    let mut child = api(&empty_dir("sigterm-idle"))
+        .env("AUTH0_DOMAIN", "http://localhost:3002")
+        .env("AUTH0_AUDIENCE", "https://quickstarts/api")
+        .env("PORT", port.to_string())
+        // Far longer than the bound below: only shutdown can close the idle connection.
+        .env("HEADER_READ_TIMEOUT_SECONDS", "300")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_listening(port);
+    let idle = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    terminate(&child);
+    assert_eq!(exit_status(&mut child).code(), Some(0));
+    drop(idle);
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_shuts_down_gracefully() {

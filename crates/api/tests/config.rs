@@ -5,7 +5,7 @@
 use api::{Config, ConfigError};
 use axum_bearer_auth::PermissionSource;
 
-const NAMES: [&str; 9] = [
+const NAMES: [&str; 12] = [
     "AUTH0_DOMAIN",
     "ISSUER_BASE_URL",
     "AUTH0_AUDIENCE",
@@ -15,6 +15,9 @@ const NAMES: [&str; 9] = [
     "CLOCK_LEEWAY_SECONDS",
     "PERMISSIONS_SOURCE",
     "VERIFIED_TOKEN_TTL_SECONDS",
+    "JWKS_TRUST_LIMIT_SECONDS",
+    "HEADER_READ_TIMEOUT_SECONDS",
+    "MAX_CONNECTIONS",
 ];
 
 fn set(name: &str, value: &str) {
@@ -80,6 +83,15 @@ fn from_env_names_what_is_missing_or_wrong_and_reads_the_rest() {
             .bearer_auth()
             .verified_token_ttl(),
         std::time::Duration::ZERO
+    );
+
+    set("MAX_CONNECTIONS", "64");
+    set("HEADER_READ_TIMEOUT_SECONDS", "3");
+    let config = Config::from_env().unwrap();
+    assert_eq!(config.serve_limits().max_connections, 64);
+    assert_eq!(
+        config.serve_limits().header_read_timeout,
+        std::time::Duration::from_secs(3)
     );
 
     set("AUTH0_DOMAIN", "http://evil.example");

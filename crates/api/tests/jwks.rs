@@ -576,3 +576,23 @@ async fn verified_token_is_answered_from_memory_even_after_its_key_is_withdrawn(
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(answer.json["error_description"], "unknown signing key");
 }
+
+#[tokio::test]
+async fn keys_past_the_trust_limit_answer_503_even_for_a_remembered_token() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    // A trust limit of zero: keys are past it the moment after the fetch that brought them.
+    let app = app(config(&server)
+        .with_jwks_max_age(Duration::ZERO)
+        .with_jwks_refetch_interval(Duration::ZERO)
+        .with_jwks_trust_limit(Duration::ZERO));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+
+    // The issuer is blocked: neither the cached key nor the verified-token cache keeps the
+    // token accepted.
+    server.set_mode(Mode::Failing);
+    assert_unavailable(&private(&app, &token).await);
+    server.set_mode(Mode::Up);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+    assert_eq!(server.jwks_fetches(), 3);
+}
