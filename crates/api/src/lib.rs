@@ -2,8 +2,8 @@
 //! [`axum_bearer_auth`].
 //!
 //! `GET /api/public` answers anyone, `GET /api/private` needs a valid access token,
-//! `GET /api/private-scoped` also the `read:messages` permission, `GET /healthz` is for
-//! orchestration. [`app`] builds the whole service; the `api` binary serves it with
+//! `GET /api/private-scoped` also the `read:messages` permission, `GET /healthz` (liveness)
+//! and `GET /readyz` (readiness: are the signing keys usable) are for orchestration. [`app`] builds the whole service; the `api` binary serves it with
 //! [`serve::serve`], which bounds slow and idle connections and how many are served at once.
 
 #![warn(missing_docs)]

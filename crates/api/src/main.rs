@@ -40,6 +40,7 @@ async fn main() -> ExitCode {
         permission_source = ?config.permission_source(),
         "configuration read"
     );
+    let shutdown = shutdown_signal();
     let address = config.listen_addr();
     let listener = match tokio::net::TcpListener::bind(address).await {
         Ok(listener) => listener,
@@ -61,7 +62,7 @@ async fn main() -> ExitCode {
         app(config),
         limits,
         ConnectionStats::new(),
-        shutdown_signal(),
+        shutdown,
     );
     if let Err(error) = served.await {
         eprintln!("api: server error: {error}");
@@ -83,31 +84,46 @@ fn with_causes(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM, so in-flight requests can finish.
-async fn shutdown_signal() {
-    let interrupt = async {
+/// A future that resolves on SIGINT (Ctrl-C) or SIGTERM, so in-flight requests can finish.
+/// The handlers are installed when this is called, not when the future is first polled: the
+/// binary calls it before it binds its port, so a signal sent as soon as the port answers
+/// still shuts it down gracefully rather than killing it.
+#[cfg(unix)]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{Signal, SignalKind, signal};
+
+    let install = |kind: SignalKind, name: &'static str| {
+        signal(kind)
+            .inspect_err(|error| tracing::error!(error = %error, "cannot listen for {name}"))
+            .ok()
+    };
+    async fn received(signal: Option<Signal>) {
+        match signal {
+            Some(mut signal) => {
+                signal.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    }
+    let interrupt = install(SignalKind::interrupt(), "sigint");
+    let terminate = install(SignalKind::terminate(), "sigterm");
+    async move {
+        tokio::select! {
+            () = received(interrupt) => {}
+            () = received(terminate) => {}
+        }
+        tracing::info!("shutting down");
+    }
+}
+
+/// A future that resolves on Ctrl-C, so in-flight requests can finish.
+#[cfg(not(unix))]
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %error, "cannot listen for ctrl-c");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(error = %error, "cannot listen for sigterm");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }

@@ -645,3 +645,58 @@ async fn duplicate_json_keys_are_never_read_two_ways() {
         }
     }
 }
+
+#[tokio::test]
+async fn token_in_the_header_and_the_query_is_a_400_invalid_request() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    for path in ["/api/private", "/api/private-scoped"] {
+        let answer = call(
+            &fixture.app,
+            &format!("{path}?access_token={token}"),
+            Some(&format!("Bearer {token}")),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some(
+                "Bearer realm=\"api\", error=\"invalid_request\", error_description=\"access token sent in more than one way\""
+            )
+        );
+        assert_eq!(
+            answer.json,
+            json!({"error": "invalid_request", "error_description": "access token sent in more than one way"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn token_in_the_query_alone_is_no_credential() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    for path in ["/api/private", "/api/private-scoped"] {
+        let answer = call(&fixture.app, &format!("{path}?access_token={token}"), None).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            answer.header("www-authenticate"),
+            Some("Bearer realm=\"api\"")
+        );
+        assert_eq!(answer.json["error"], "unauthorized");
+    }
+    assert_eq!(fixture.server.jwks_fetches(), 0);
+}
+
+#[tokio::test]
+async fn token_in_a_form_body_is_never_read_since_no_route_takes_a_body() {
+    let fixture = Fixture::new().await;
+    let token = fixture.token(|_| {});
+    let request = axum::http::Request::post("/api/private")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("access_token={token}")))
+        .unwrap();
+    let answer = call_with(&fixture.app, request).await;
+    assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(!answer.text.contains(&token));
+}

@@ -235,10 +235,44 @@ async fn each_request_is_logged_once_with_subject_and_never_the_token() {
     assert!(!log.contains("x=1"), "{log}");
 }
 
+#[tokio::test(flavor = "current_thread")]
+async fn a_token_in_the_query_is_never_logged() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app_for(&server.issuer);
+    let token = sign(
+        &rs256_header(primary_key().kid),
+        &valid_claims(&server.issuer),
+        primary_key(),
+    );
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let path = format!("/api/private?access_token={token}");
+    let refused = call(&app, &path, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let anonymous = call(&app, &path, None).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    drop(_guard);
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let request_lines = log
+        .lines()
+        .filter(|line| line.contains("finished processing request"))
+        .count();
+    assert_eq!(request_lines, 2, "{log}");
+    assert!(!log.contains(&token[20..]), "{log}");
+    assert!(!log.contains("access_token"), "{log}");
+}
+
 #[tokio::test]
 async fn wrong_method_is_a_json_405_naming_the_allowed_ones() {
     let app = app_for("http://127.0.0.1:9/");
-    for path in ["/api/public", "/api/private", "/healthz"] {
+    for path in ["/api/public", "/api/private", "/healthz", "/readyz"] {
         let request = Request::post(path).body(Body::empty()).unwrap();
         let answer = call_with(&app, request).await;
         assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");

@@ -596,3 +596,71 @@ async fn keys_past_the_trust_limit_answer_503_even_for_a_remembered_token() {
     assert_eq!(private(&app, &token).await.status, StatusCode::OK);
     assert_eq!(server.jwks_fetches(), 3);
 }
+
+async fn readyz(app: &Router) -> Answer {
+    call(app, "/readyz", None).await
+}
+
+#[tokio::test]
+async fn readiness_fetches_the_keys_once_when_they_were_never_fetched() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server));
+    for _ in 0..3 {
+        let answer = readyz(&app).await;
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+        assert_eq!(answer.json, json!({"status": "ready", "keys": "usable"}));
+    }
+    assert_eq!(server.jwks_fetches(), 1);
+    // The first token finds the keys in hand.
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
+async fn readiness_is_unavailable_until_a_fetch_succeeds_and_asks_at_most_once_per_interval() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    server.set_mode(Mode::Failing);
+    let app = app(config(&server));
+    for _ in 0..3 {
+        let answer = readyz(&app).await;
+        assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            answer.json,
+            json!({"status": "unavailable", "keys": "never_fetched"})
+        );
+        assert_eq!(answer.header("retry-after"), Some("10"));
+    }
+    assert_eq!(server.jwks_fetches(), 1);
+}
+
+#[tokio::test]
+async fn readiness_reports_keys_past_the_trust_limit() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    let app = app(config(&server)
+        .with_jwks_refetch_interval(Duration::ZERO)
+        .with_jwks_trust_limit(Duration::ZERO));
+    let token = token_for(&server, primary_key(), primary_key().kid);
+    assert_eq!(private(&app, &token).await.status, StatusCode::OK);
+    server.set_mode(Mode::Failing);
+    let answer = readyz(&app).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        answer.json,
+        json!({"status": "unavailable", "keys": "expired"})
+    );
+    assert_eq!(server.jwks_fetches(), 2);
+}
+
+#[tokio::test]
+async fn liveness_never_calls_the_issuer() {
+    let server = JwksServer::start(&[primary_key()]).await;
+    server.set_mode(Mode::Failing);
+    let app = app(config(&server));
+    for _ in 0..3 {
+        let answer = call(&app, "/healthz", None).await;
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.json, json!({"status": "ok"}));
+    }
+    assert_eq!(server.jwks_fetches(), 0);
+}
