@@ -20,6 +20,12 @@ pub fn ConfigErrorView(
             )
         }
         ConfigError::Json(_) => format!("{CONFIG_PATH} is not valid JSON."),
+        ConfigError::NoProvider => format!(
+            "{CONFIG_PATH} names no login service: set \"domain\" to your Auth0 tenant, or \"issuer\" to the issuer of any OpenID Connect provider."
+        ),
+        ConfigError::ConflictingProviders { first, second } => format!(
+            "{CONFIG_PATH} sets both \"{first}\" and \"{second}\": keep one, \"domain\" for an Auth0 tenant or \"issuer\" for any OpenID Connect provider."
+        ),
         ConfigError::Field {
             field,
             problem: FieldProblem::Missing,
@@ -39,9 +45,11 @@ pub fn ConfigErrorView(
             <div class="alert" role="alert">{explanation}</div>
             <p>
                 "Fix the file and reload the page. It needs "
-                <code>"domain"</code>", "<code>"clientId"</code>" and "<code>"audience"</code>
-                "; "<code>"scope"</code>", "<code>"apiUrl"</code>", "<code>"redirectUri"</code>", "
-                <code>"responseType"</code>", "<code>"useRefreshTokens"</code>", "
+                <code>"domain"</code>" (an Auth0 tenant) or "<code>"issuer"</code>
+                " (any OpenID Connect provider), "<code>"clientId"</code>" and "
+                <code>"audience"</code>"; "<code>"scope"</code>", "<code>"apiUrl"</code>", "
+                <code>"redirectUri"</code>", "<code>"responseType"</code>", "
+                <code>"logout"</code>", "<code>"useRefreshTokens"</code>", "
                 <code>"renewBeforeSeconds"</code>" and "<code>"useSilentRenewalFallback"</code>
                 " are optional."
             </p>

@@ -1,9 +1,13 @@
-//! `/profile`: the user's profile from the tenant's `/userinfo` endpoint.
+//! `/profile`: the user's profile from the provider's UserInfo endpoint, or from the ID token
+//! where the access token is not meant for that endpoint (see `leptos_auth0::profile_source`).
 
 use leptos::prelude::*;
-use leptos_auth0::components::{JsonBlock, RequireAuth, Spinner};
+use leptos_auth0::components::{JsonBlock, RequireAuth, Spinner, provider_problem_sentence};
 use leptos_auth0::protocol::{StandardClaims, UserInfo};
-use leptos_auth0::{AuthHttpError, RequestOptions, use_auth, userinfo_url};
+use leptos_auth0::{
+    AuthHttpError, IdTokenProfile, ProfileSource, ProviderError, RequestOptions, profile_source,
+    use_auth,
+};
 
 use crate::pages::LOGGED_OUT_TEXT;
 
@@ -44,11 +48,28 @@ fn explain(error: &AuthHttpError) -> String {
     }
 }
 
-/// What the tenant answered.
+/// Why the profile shown comes from the ID token, for the note beside it.
+fn id_token_note(reason: &IdTokenProfile) -> String {
+    match reason {
+        IdTokenProfile::NoUserInfoEndpoint => {
+            "This profile comes from your ID token: the login service has no UserInfo endpoint."
+                .to_owned()
+        }
+        IdTokenProfile::AccessTokenForOthers(audience) => format!(
+            "This profile comes from your ID token: the login service issued your access token for {audience} only, so its UserInfo endpoint would not accept it."
+        ),
+    }
+}
+
+/// What the page found.
 #[derive(Clone, Debug)]
 enum Profile {
+    /// The UserInfo answer, and its text as received.
     Loaded(UserInfo, String),
+    /// The ID token's profile claims, its claims as received, and why they are shown.
+    FromIdToken(StandardClaims, String, IdTokenProfile),
     Failed(AuthHttpError),
+    Provider(ProviderError),
     Unreadable,
 }
 
@@ -76,10 +97,26 @@ fn ProfileDetails() -> impl IntoView {
     let user = Memo::new(move |_| auth.session().and_then(|session| session.subject()));
     let profile = LocalResource::new(move || {
         let _user = user.get();
-        let url = userinfo_url(&auth.config());
+        let config = auth.config();
+        let session = untrack(move || auth.session());
         let http = auth.http();
         async move {
-            // The tenant is not the API, so this one call may carry the token there.
+            let Some(session) = session else {
+                return Profile::Failed(AuthHttpError::NotAuthenticated);
+            };
+            let url = match profile_source(&config, &session).await {
+                Ok(ProfileSource::UserInfo(url)) => url,
+                Ok(ProfileSource::IdToken(reason)) => {
+                    return match (session.id_token_claims(), session.id_token_claims_json()) {
+                        (Some(claims), Some(text)) => {
+                            Profile::FromIdToken(claims.profile, text, reason)
+                        }
+                        _ => Profile::Unreadable,
+                    };
+                }
+                Err(problem) => return Profile::Provider(problem),
+            };
+            // The provider is not the API, so this one call may carry the token there.
             let options = RequestOptions::default().allow_origin(&url);
             match http.get_text_with(&url, &options).await {
                 Ok(text) => match serde_json::from_str::<UserInfo>(&text) {
@@ -100,21 +137,22 @@ fn ProfileDetails() -> impl IntoView {
                 Profile::Failed(error) => {
                     view! { <div class="alert" role="alert">{explain(&error)}</div> }.into_any()
                 }
+                Profile::Provider(problem) => view! {
+                    <div class="alert" role="alert">
+                        "The profile could not be loaded. "{provider_problem_sentence(&problem)}
+                    </div>
+                }
+                .into_any(),
+                Profile::FromIdToken(claims, text, reason) => view! {
+                    <ProfileCard claims=claims/>
+                    <p class="note">{id_token_note(&reason)}</p>
+                    <h2>"Full profile"</h2>
+                    <JsonBlock text=text/>
+                }
+                .into_any(),
                 Profile::Loaded(profile, text) => {
-                    let claims = profile.profile;
                     view! {
-                        <div class="profile">
-                            {claims.picture.as_deref().and_then(picture_url)
-                                .map(|src| {
-                                    view! {
-                                        <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
-                                    }
-                                })}
-                            <div>
-                                <h2 class="nickname">{claims.nickname.clone().unwrap_or_default()}</h2>
-                                <p class="email">{contact(&claims)}</p>
-                            </div>
-                        </div>
+                        <ProfileCard claims=profile.profile/>
                         <h2>"Full profile"</h2>
                         <JsonBlock text=text/>
                     }
@@ -122,5 +160,30 @@ fn ProfileDetails() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The picture, nickname and contact of a profile.
+#[component]
+fn ProfileCard(
+    /// The profile claims.
+    claims: StandardClaims,
+) -> impl IntoView {
+    view! {
+        <div class="profile">
+            {claims
+                .picture
+                .as_deref()
+                .and_then(picture_url)
+                .map(|src| {
+                    view! {
+                        <img class="avatar" src=src alt="Profile picture" width="96" height="96"/>
+                    }
+                })}
+            <div>
+                <h2 class="nickname">{claims.nickname.clone().unwrap_or_default()}</h2>
+                <p class="email">{contact(&claims)}</p>
+            </div>
+        </div>
     }
 }

@@ -1,14 +1,33 @@
-//! URLs of the tenant: the authorization request (OIDC Core 3.1.2.1, RFC 7636 section 4.3),
-//! the UserInfo endpoint and the logout endpoint.
+//! URLs the browser is sent to: the authorization request (OIDC Core 3.1.2.1, RFC 7636
+//! section 4.3, RFC 8707 section 2) and the logouts, Auth0's `/v2/logout` and RP-Initiated
+//! Logout 1.0.
 
 use oidc_protocol::form::encode_pairs;
-use oidc_protocol::{PkceChallenge, ResponseType};
+use oidc_protocol::{IdToken, PkceChallenge, ResponseType};
 
 use crate::config::AuthConfig;
 use crate::transaction::Transaction;
 
-/// The `/authorize` URL that starts `transaction`.
-pub fn authorize_url(config: &AuthConfig, transaction: &Transaction) -> String {
+/// `endpoint` with `pairs` added to its query: an endpoint may carry a query of its own, which
+/// is kept (RFC 6749 section 3.1).
+pub fn with_query(endpoint: &str, pairs: &[(&str, &str)]) -> String {
+    let separator = match endpoint.split_once('?') {
+        None => "?",
+        Some((_, "")) => "",
+        Some((_, query)) if query.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    format!("{endpoint}{separator}{}", encode_pairs(pairs))
+}
+
+/// The URL at `authorization_endpoint` that starts `transaction`. Besides Auth0's `audience`,
+/// it names the API as RFC 8707's `resource` where [`AuthConfig::resource`] says so, and asks
+/// for consent with `offline_access` where [`AuthConfig::prompts_for_consent`] says so.
+pub fn authorize_url(
+    config: &AuthConfig,
+    authorization_endpoint: &str,
+    transaction: &Transaction,
+) -> String {
     let challenge = transaction
         .code_verifier
         .as_ref()
@@ -23,6 +42,12 @@ pub fn authorize_url(config: &AuthConfig, transaction: &Transaction) -> String {
         ("state", transaction.state.as_str()),
         ("nonce", transaction.nonce.as_str()),
     ];
+    if let Some(resource) = config.resource() {
+        pairs.push(("resource", resource));
+    }
+    if config.prompts_for_consent() {
+        pairs.push(("prompt", "consent"));
+    }
     if let (ResponseType::Code, Some(challenge)) = (config.response_type, &challenge) {
         pairs.push(("code_challenge", challenge.as_str()));
         pairs.push(("code_challenge_method", PkceChallenge::METHOD));
@@ -31,29 +56,44 @@ pub fn authorize_url(config: &AuthConfig, transaction: &Transaction) -> String {
         // Tokens in a fragment never reach a server log or a Referer header.
         pairs.push(("response_mode", "fragment"));
     }
-    format!(
-        "{}?{}",
-        config.issuer.endpoint("authorize"),
-        encode_pairs(&pairs)
-    )
+    with_query(authorization_endpoint, &pairs)
 }
 
-/// The UserInfo endpoint (OIDC Core 5.3).
-pub fn userinfo_url(config: &AuthConfig) -> String {
-    config.issuer.endpoint("userinfo")
-}
-
-/// The tenant's logout URL (Auth0's `/v2/logout`), which ends the tenant session and comes
-/// back to `return_to`.
-pub fn logout_url(config: &AuthConfig, return_to: &str) -> String {
-    format!(
-        "{}?{}",
-        config.issuer.endpoint("v2/logout"),
-        encode_pairs(&[
+/// Auth0's logout URL (`/v2/logout`), which ends the tenant session and comes back to
+/// `return_to`.
+pub fn auth0_logout_url(config: &AuthConfig, return_to: &str) -> String {
+    with_query(
+        &config.issuer.endpoint("v2/logout"),
+        &[
             ("client_id", config.client_id.as_str()),
-            ("returnTo", return_to)
-        ])
+            ("returnTo", return_to),
+        ],
     )
+}
+
+/// An RP-Initiated Logout request (OpenID Connect RP-Initiated Logout 1.0 section 2) to
+/// `end_session_endpoint`: `id_token_hint` (the session's ID token, which tells the provider
+/// whose session to end and lets it trust the redirect), `client_id`, and
+/// `post_logout_redirect_uri`, which must be registered with the provider byte for byte. No
+/// `state`: the page it comes back to is the same whatever the logout was.
+///
+/// The request is a GET, so the hint is in the URL the provider receives. Section 2 allows a
+/// form POST too, which would keep it out of the address bar, but a cross-site POST carries no
+/// `SameSite=Lax` cookie, and without its session cookie the provider cannot end the session.
+/// The ID token only says who logged in, to this client: no API here accepts it.
+pub fn end_session_url(
+    config: &AuthConfig,
+    end_session_endpoint: &str,
+    id_token: Option<&IdToken>,
+    post_logout_redirect_uri: &str,
+) -> String {
+    let mut pairs = Vec::with_capacity(3);
+    if let Some(id_token) = id_token {
+        pairs.push(("id_token_hint", id_token.secret()));
+    }
+    pairs.push(("client_id", config.client_id.as_str()));
+    pairs.push(("post_logout_redirect_uri", post_logout_redirect_uri));
+    with_query(end_session_endpoint, &pairs)
 }
 
 #[cfg(test)]
@@ -61,6 +101,8 @@ mod tests {
     use super::*;
     use oidc_protocol::PkceVerifier;
     use oidc_protocol::form::decode_pairs;
+
+    const AUTHORIZE: &str = "http://localhost:3002/authorize";
 
     fn config(response_type: &str) -> AuthConfig {
         AuthConfig::from_json(&format!(
@@ -95,7 +137,7 @@ mod tests {
 
     #[test]
     fn code_flow_authorize_url_carries_every_parameter() {
-        let url = authorize_url(&config("code"), &transaction(true));
+        let url = authorize_url(&config("code"), AUTHORIZE, &transaction(true));
         assert!(url.starts_with("http://localhost:3002/authorize?"));
         let params = params(&url);
         assert_eq!(param(&params, "response_type"), Some("code"));
@@ -126,7 +168,7 @@ mod tests {
 
     #[test]
     fn implicit_flow_authorize_url_has_no_pkce_and_asks_for_the_fragment() {
-        let url = authorize_url(&config("token id_token"), &transaction(false));
+        let url = authorize_url(&config("token id_token"), AUTHORIZE, &transaction(false));
         let params = params(&url);
         assert_eq!(param(&params, "response_type"), Some("token id_token"));
         assert_eq!(param(&params, "code_challenge"), None);
@@ -143,7 +185,7 @@ mod tests {
     fn without_refresh_tokens_the_login_asks_for_the_configured_scope_only() {
         let mut config = config("code");
         config.use_refresh_tokens = false;
-        let params = params(&authorize_url(&config, &transaction(true)));
+        let params = params(&authorize_url(&config, AUTHORIZE, &transaction(true)));
         assert_eq!(
             param(&params, "scope"),
             Some("openid profile read:messages")
@@ -151,14 +193,111 @@ mod tests {
     }
 
     #[test]
-    fn logout_and_userinfo_urls_hang_below_the_tenant() {
+    fn an_auth0_login_sends_no_resource_and_no_consent_prompt() {
+        let params = params(&authorize_url(
+            &config("code"),
+            AUTHORIZE,
+            &transaction(true),
+        ));
+        assert_eq!(param(&params, "resource"), None);
+        assert_eq!(param(&params, "prompt"), None);
+    }
+
+    fn discovered() -> AuthConfig {
+        AuthConfig::from_json(
+            r#"{"issuer":"http://localhost:4000/oidc/","clientId":"local-spa-client",
+            "audience":"https://quickstarts/api"}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_login_at_another_provider_names_the_api_as_resource_and_asks_consent_for_offline_access() {
+        let url = authorize_url(
+            &discovered(),
+            "http://localhost:4000/oidc/auth",
+            &transaction(true),
+        );
+        assert!(url.starts_with("http://localhost:4000/oidc/auth?"), "{url}");
+        let sent = params(&url);
+        assert_eq!(param(&sent, "resource"), Some("https://quickstarts/api"));
+        assert_eq!(param(&sent, "audience"), Some("https://quickstarts/api"));
+        assert_eq!(param(&sent, "prompt"), Some("consent"));
         assert_eq!(
-            logout_url(&config("code"), "http://localhost:3000"),
-            "http://localhost:3002/v2/logout?client_id=local-spa-client&returnTo=http%3A%2F%2Flocalhost%3A3000"
+            param(&sent, "scope"),
+            Some("openid profile read:messages offline_access")
+        );
+        let mut without_renewal = discovered();
+        without_renewal.use_refresh_tokens = false;
+        let params = params(&authorize_url(
+            &without_renewal,
+            "http://localhost:4000/oidc/auth",
+            &transaction(true),
+        ));
+        assert_eq!(param(&params, "prompt"), None);
+    }
+
+    #[test]
+    fn an_endpoint_keeps_its_own_query() {
+        assert_eq!(
+            with_query("https://a/authorize", &[("x", "1")]),
+            "https://a/authorize?x=1"
         );
         assert_eq!(
-            userinfo_url(&config("code")),
-            "http://localhost:3002/userinfo"
+            with_query("https://a/authorize?p=sign_in", &[("x", "1 2")]),
+            "https://a/authorize?p=sign_in&x=1%202"
+        );
+        assert_eq!(
+            with_query("https://a/authorize?", &[("x", "1")]),
+            "https://a/authorize?x=1"
+        );
+        assert_eq!(
+            with_query("https://a/authorize?p=1&", &[("x", "1")]),
+            "https://a/authorize?p=1&x=1"
+        );
+    }
+
+    #[test]
+    fn auth0_logout_hangs_below_the_tenant() {
+        assert_eq!(
+            auth0_logout_url(&config("code"), "http://localhost:3000"),
+            "http://localhost:3002/v2/logout?client_id=local-spa-client&returnTo=http%3A%2F%2Flocalhost%3A3000"
+        );
+    }
+
+    #[test]
+    fn rp_initiated_logout_carries_the_id_token_hint_client_and_registered_return_address() {
+        let id_token = IdToken::new("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZWFkZXIifQ.c2ln");
+        let url = end_session_url(
+            &discovered(),
+            "http://localhost:4000/oidc/session/end",
+            Some(&id_token),
+            "http://localhost:3000",
+        );
+        assert!(
+            url.starts_with("http://localhost:4000/oidc/session/end?"),
+            "{url}"
+        );
+        let params = params(&url);
+        assert_eq!(param(&params, "id_token_hint"), Some(id_token.secret()));
+        assert_eq!(param(&params, "client_id"), Some("local-spa-client"));
+        assert_eq!(
+            param(&params, "post_logout_redirect_uri"),
+            Some("http://localhost:3000")
+        );
+        assert_eq!(param(&params, "state"), None);
+        assert_eq!(params.len(), 3);
+        // Without an ID token (it could not be read), client_id still names the client, so the
+        // provider can check the return address is registered (section 3).
+        let url = end_session_url(
+            &discovered(),
+            "https://login.example.com/logout?tenant=shop",
+            None,
+            "https://app.example.com",
+        );
+        assert_eq!(
+            url,
+            "https://login.example.com/logout?tenant=shop&client_id=local-spa-client&post_logout_redirect_uri=https%3A%2F%2Fapp.example.com"
         );
     }
 }

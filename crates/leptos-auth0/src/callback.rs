@@ -9,6 +9,8 @@ use oidc_protocol::{
 
 use crate::browser;
 use crate::config::AuthConfig;
+use crate::discovery::discover;
+use crate::endpoints::Endpoints;
 use crate::error::AuthError;
 use crate::id_token::{ExpectedIdToken, verify_id_token};
 use crate::jwks::fetch_keys;
@@ -121,9 +123,13 @@ pub struct CompletedLogin {
 /// Completes the login from the callback URL's `search` and `hash`.
 ///
 /// The transaction is taken out of storage first, so a callback URL works once. Nothing is
-/// requested and nothing is stored unless the state matches; the ID token's signature and
-/// claims are verified before the session is stored. `now_ms` is the clock for the ID token's
-/// `exp` and `iat`; the session's expiry is measured when the tokens have arrived.
+/// requested and nothing is stored unless the state matches, and, when the response names its
+/// issuer (RFC 9207), the issuer too. For an `issuer`, its discovery document is read then
+/// (once per page load), and its promise to name the issuer in every response held to. The code
+/// is exchanged at the token endpoint, and the ID token's signature and claims are verified
+/// before the session is stored.
+/// `now_ms` is the clock for the ID token's `exp` and `iat`; the session's expiry is measured
+/// when the tokens have arrived.
 ///
 /// # Errors
 /// [`AuthError`] saying which step failed.
@@ -141,21 +147,53 @@ pub async fn complete_login(
     // Errors too must come back with this tab's state (RFC 6749 section 4.1.2.1): otherwise a
     // crafted link could put any words on this page as if the tenant had said them.
     let transaction = transaction.ok_or(AuthError::NoTransaction)?;
-    if callback_params(search, hash)("state").as_deref() != Some(transaction.state.as_str()) {
+    let params = callback_params(search, hash);
+    if params("state").as_deref() != Some(transaction.state.as_str()) {
         return Err(AuthError::StateMismatch);
     }
+    // RFC 9207 section 2.4: an `iss` must be the issuer the request went to, byte for byte.
+    let issuer = params("iss");
+    if issuer
+        .as_deref()
+        .is_some_and(|found| found != config.issuer_identifier())
+    {
+        return Err(AuthError::ResponseIssuer { found: issuer });
+    }
+    if let CallbackResponse::Error { error, description } = response {
+        return Err(AuthError::Authorization { error, description });
+    }
+    // A `domain`'s endpoints are known, and its discovery document is read for the keys once
+    // the tokens are in, as before; an `issuer`'s document is read now, for the token endpoint.
+    let endpoints = match Endpoints::known(config) {
+        Some(known) => known,
+        None => {
+            let metadata = discover(config).await?;
+            // From a provider that says it names itself in every response, one that does not
+            // is not its response.
+            if issuer.is_none()
+                && metadata.authorization_response_iss_parameter_supported == Some(true)
+            {
+                return Err(AuthError::ResponseIssuer { found: None });
+            }
+            Endpoints::discovered(&metadata)
+        }
+    };
 
     let (access_token, id_token, expires_in, refresh_token) = match (response, config.response_type)
     {
-        (CallbackResponse::Error { error, description }, _) => {
-            return Err(AuthError::Authorization { error, description });
-        }
         (CallbackResponse::Code { code, .. }, ResponseType::Code) => {
             let verifier = transaction
                 .code_verifier
                 .ok_or(AuthError::UnexpectedResponse)?;
-            let tokens =
-                exchange_code(config, code.secret(), verifier, &transaction.redirect_uri).await?;
+            let token_endpoint = endpoints.token()?;
+            let tokens = exchange_code(
+                config,
+                token_endpoint,
+                code.secret(),
+                verifier,
+                &transaction.redirect_uri,
+            )
+            .await?;
             let id_token = tokens.id_token.ok_or(AuthError::UnexpectedResponse)?;
             (
                 tokens.access_token,
@@ -176,9 +214,9 @@ pub async fn complete_login(
         _ => return Err(AuthError::UnexpectedResponse),
     };
 
-    let keys = fetch_keys(&config.issuer).await.map_err(AuthError::Jwks)?;
+    let keys = fetch_keys(config).await.map_err(AuthError::Jwks)?;
     let expected = ExpectedIdToken {
-        issuer: &config.issuer,
+        issuer: config.issuer_identifier(),
         client_id: &config.client_id,
         nonce: &transaction.nonce,
         now_secs: now_ms / 1000,

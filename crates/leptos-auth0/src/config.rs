@@ -1,5 +1,6 @@
-//! `AuthConfig`: who the tenant is, who this app is, which API it calls; read from an
-//! `auth_config.json` served beside the app (so one build serves any tenant) or built in code.
+//! `AuthConfig`: who the provider is (an Auth0 `domain`, or the `issuer` of any OpenID
+//! Connect provider), who this app is, which API it calls, how it logs out; read from an
+//! `auth_config.json` served beside the app (so one build serves any provider) or built in code.
 
 use std::sync::Arc;
 
@@ -31,11 +32,62 @@ pub enum SilentRenewal {
     Never,
 }
 
+/// How the provider's endpoints are found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// `domain`: Auth0 (or the dev tenant). Its endpoints are Auth0's paths below the issuer
+    /// (`authorize`, `oauth/token`, `userinfo`, `oauth/revoke`, `v2/logout`), known without a
+    /// request; its discovery document is read for the signing keys (and, for `"logout":
+    /// "oidc"`, the end-session endpoint).
+    Auth0,
+    /// `issuer` (or `authority`): any OpenID Connect provider, every endpoint read from its
+    /// discovery document (OpenID Connect Discovery 1.0).
+    Discovered {
+        /// The issuer exactly as written, compared byte for byte with the document's `issuer`
+        /// (Discovery 4.3) and every ID token's `iss` (OIDC Core 3.1.3.7 step 2).
+        identifier: String,
+    },
+}
+
+/// How [`AuthService::logout`](crate::AuthService::logout) ends the provider's session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogoutMode {
+    /// `"auth0"`: Auth0's `/v2/logout?client_id=...&returnTo=...`, which the dev tenant serves
+    /// too.
+    Auth0,
+    /// `"oidc"`: OpenID Connect RP-Initiated Logout 1.0 at the discovery document's
+    /// `end_session_endpoint`, with `id_token_hint`, `client_id` and
+    /// `post_logout_redirect_uri`.
+    Oidc,
+    /// `"local"`: only this app forgets the session (and revokes its refresh token); the
+    /// provider's session stays, so the next login may not ask for a password.
+    Local,
+}
+
+impl LogoutMode {
+    /// The value as written in `auth_config.json`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Auth0 => "auth0",
+            Self::Oidc => "oidc",
+            Self::Local => "local",
+        }
+    }
+}
+
 /// The validated configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthConfig {
-    /// The tenant's issuer (`https://tenant.auth0.com/`), compared byte for byte with `iss`.
+    /// The issuer in oidc-protocol's form, ending in `/` (`https://tenant.auth0.com/`): Auth0's
+    /// endpoints hang below it and the discovery document is found from it. For an `issuer`
+    /// written without the trailing `/`, [`AuthConfig::issuer_identifier`] is the one compared
+    /// with `iss`.
     pub issuer: Issuer,
+    /// How the provider's endpoints are found.
+    pub provider: ProviderKind,
+    /// How the logout ends the provider's session; `None` decides by the provider (see
+    /// [`AuthConfig::logout_mode`]).
+    pub logout: Option<LogoutMode>,
     /// This app's client id.
     pub client_id: ClientId,
     /// The API identifier asked for, which becomes the access token's `aud`.
@@ -80,6 +132,17 @@ pub enum ConfigError {
     /// The file is not a JSON object.
     #[error("the configuration is not valid json")]
     Json(#[source] Arc<serde_json::Error>),
+    /// None of `domain`, `issuer` and `authority` is given.
+    #[error("no provider: neither `domain` nor `issuer` is set")]
+    NoProvider,
+    /// More than one of `domain`, `issuer` and `authority` is given.
+    #[error("fields `{first}` and `{second}` both name the provider")]
+    ConflictingProviders {
+        /// The first of the two fields, as written in the file.
+        first: &'static str,
+        /// The second of the two fields.
+        second: &'static str,
+    },
     /// One field is missing or invalid.
     #[error("field `{field}` is {}", match problem { FieldProblem::Missing => "missing", FieldProblem::Invalid(_) => "invalid" })]
     Field {
@@ -90,11 +153,15 @@ pub enum ConfigError {
     },
 }
 
-/// The file as written: Auth0's quickstart names (`domain`, `clientId`, ...).
+/// The file as written: Auth0's quickstart names (`domain`, `clientId`, ...), plus `issuer`
+/// (`authority`, as oidc-client-ts calls it) and `logout`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawAuthConfig {
     domain: Option<String>,
+    issuer: Option<String>,
+    authority: Option<String>,
+    logout: Option<String>,
     client_id: Option<String>,
     audience: Option<String>,
     scope: Option<String>,
@@ -208,6 +275,70 @@ fn parse_domain(domain: &str) -> Result<Issuer, ConfigError> {
     Ok(issuer)
 }
 
+/// `issuer` (or `authority`) is an issuer URL, kept exactly as written (trimmed of surrounding
+/// whitespace) for the byte-for-byte comparisons, and in oidc-protocol's form (with a trailing
+/// `/`) for finding its discovery document: Discovery 4.1 removes a terminating `/` before
+/// appending `/.well-known/openid-configuration`, so both spellings find the same document.
+fn parse_issuer(text: &str, field: &'static str) -> Result<(Issuer, ProviderKind), ConfigError> {
+    let issuer = Issuer::parse(text).map_err(|_| {
+        invalid(
+            field,
+            "the provider's issuer URL, https (plain http only on localhost), without query or fragment",
+        )
+    })?;
+    let identifier = text.to_owned();
+    Ok((issuer, ProviderKind::Discovered { identifier }))
+}
+
+/// Exactly one of `domain`, `issuer` and `authority`.
+fn parse_provider(raw: &RawAuthConfig) -> Result<(Issuer, ProviderKind), ConfigError> {
+    let named: Vec<(&'static str, String)> = [
+        ("domain", &raw.domain),
+        ("issuer", &raw.issuer),
+        ("authority", &raw.authority),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| optional(value.clone()).map(|value| (field, value)))
+    .collect();
+    match named.as_slice() {
+        [] => Err(ConfigError::NoProvider),
+        [("domain", domain)] => Ok((parse_domain(domain)?, ProviderKind::Auth0)),
+        [(field, issuer)] => parse_issuer(issuer, field),
+        [(first, _), (second, _), ..] => Err(ConfigError::ConflictingProviders { first, second }),
+    }
+}
+
+fn parse_logout(value: Option<String>) -> Result<Option<LogoutMode>, ConfigError> {
+    match optional(value).as_deref() {
+        None => Ok(None),
+        Some("auth0") => Ok(Some(LogoutMode::Auth0)),
+        Some("oidc") => Ok(Some(LogoutMode::Oidc)),
+        Some("local") => Ok(Some(LogoutMode::Local)),
+        Some(_) => Err(invalid("logout", "\"auth0\", \"oidc\" or \"local\"")),
+    }
+}
+
+/// Whether `host` is Auth0's (`auth0.com` or below it), whose own logout is `/v2/logout`.
+fn is_auth0_host(host: &str) -> bool {
+    host == "auth0.com" || host.ends_with(".auth0.com")
+}
+
+/// An absolute URI without a fragment (RFC 8707 section 2), as a `resource` must be: a scheme
+/// (RFC 3986 section 3.1) and a `:`, and more after it.
+fn is_resource_indicator(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once(':') else {
+        return false;
+    };
+    let mut scheme_bytes = scheme.bytes();
+    scheme_bytes
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic())
+        && scheme_bytes.all(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(&byte))
+        && !rest.is_empty()
+        && !value.contains('#')
+        && value.bytes().all(|byte| byte.is_ascii_graphic())
+}
+
 /// An absolute `https` URL, or `http` on a loopback host: the bearer token or the
 /// authorization response would otherwise cross the network in clear.
 fn is_secure_url(url: &str) -> bool {
@@ -265,7 +396,8 @@ impl AuthConfig {
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let raw: RawAuthConfig =
             serde_json::from_str(text).map_err(|error| ConfigError::Json(Arc::new(error)))?;
-        let issuer = parse_domain(&required(raw.domain, "domain")?)?;
+        let (issuer, provider) = parse_provider(&raw)?;
+        let logout = parse_logout(raw.logout)?;
         let client_id = required(raw.client_id, "clientId")?;
         let audience = required(raw.audience, "audience")?;
         let scope = Scope::new(optional(raw.scope).unwrap_or_else(|| DEFAULT_SCOPE.to_owned()));
@@ -319,6 +451,8 @@ impl AuthConfig {
             };
         Ok(Self {
             issuer,
+            provider,
+            logout,
             client_id: ClientId::new(client_id),
             audience: Audience::new(audience),
             scope,
@@ -329,6 +463,52 @@ impl AuthConfig {
             renew_before_secs,
             silent_renewal,
         })
+    }
+
+    /// The issuer identifier every `iss` is compared with, byte for byte: an `issuer` exactly
+    /// as written, or the `domain`'s issuer (`https://tenant.auth0.com/`).
+    pub fn issuer_identifier(&self) -> &str {
+        match &self.provider {
+            ProviderKind::Auth0 => self.issuer.as_str(),
+            ProviderKind::Discovered { identifier } => identifier,
+        }
+    }
+
+    /// Whether the provider is Auth0's (a `domain`, or an `issuer` on `auth0.com`): the
+    /// `audience` parameter names the API, and Auth0's own rules grant `offline_access`.
+    pub fn is_auth0(&self) -> bool {
+        self.provider == ProviderKind::Auth0
+            || HttpUrl::parse(self.issuer.as_str()).is_ok_and(|url| is_auth0_host(url.host()))
+    }
+
+    /// The RFC 8707 `resource` the authorization, code and refresh requests send for the API:
+    /// the `audience` of an `issuer` that is not Auth0's, when it is an absolute URI without a
+    /// fragment (section 2). Auth0 names the API by `audience` alone, which is sent anyway
+    /// (providers ignore parameters they do not know, RFC 6749 section 3.1).
+    pub fn resource(&self) -> Option<&str> {
+        let audience = self.audience.as_str();
+        (!self.is_auth0() && is_resource_indicator(audience)).then_some(audience)
+    }
+
+    /// Whether the login sends `prompt=consent`: when it asks for `offline_access` from a
+    /// provider that is not Auth0's. OIDC Core 11 makes the prompt a condition of offline
+    /// access "unless other conditions ... are in place", and a provider that follows it
+    /// (oidc-provider does) grants no refresh token without it; at Auth0 the API's "Allow
+    /// Offline Access" is that other condition, so Auth0 logins stay without a consent page.
+    pub fn prompts_for_consent(&self) -> bool {
+        self.renews_with_refresh_tokens() && !self.is_auth0()
+    }
+
+    /// How the logout ends the provider's session: as configured (`logout`), else Auth0's
+    /// `/v2/logout` for Auth0 (a `domain`, or an `issuer` on `auth0.com`), else RP-Initiated
+    /// Logout when the provider has an `end_session_endpoint`, else only here.
+    pub fn logout_mode(&self, end_session_endpoint: Option<&str>) -> LogoutMode {
+        match self.logout {
+            Some(mode) => mode,
+            None if self.is_auth0() => LogoutMode::Auth0,
+            None if end_session_endpoint.is_some() => LogoutMode::Oidc,
+            None => LogoutMode::Local,
+        }
     }
 
     /// Whether sessions are renewed with refresh tokens: configured so, and the code flow (the
@@ -384,7 +564,7 @@ impl AuthConfig {
         Self::from_json(&text)
     }
 
-    /// The tenant's URL without the trailing `/` (`https://tenant.auth0.com`).
+    /// The issuer's URL without the trailing `/` (`https://tenant.auth0.com`).
     pub fn domain_url(&self) -> &str {
         self.issuer.base_url()
     }
@@ -462,10 +642,14 @@ mod tests {
 
     #[test]
     fn missing_fields_are_named() {
-        assert_eq!(
-            field_error(r#"{"clientId":"c","audience":"a"}"#).0,
-            "domain"
-        );
+        assert!(matches!(
+            AuthConfig::from_json(r#"{"clientId":"c","audience":"a"}"#),
+            Err(ConfigError::NoProvider)
+        ));
+        assert!(matches!(
+            AuthConfig::from_json(r#"{"domain":" ","issuer":"","clientId":"c","audience":"a"}"#),
+            Err(ConfigError::NoProvider)
+        ));
         assert_eq!(
             field_error(r#"{"domain":"t.auth0.com","audience":"a"}"#).0,
             "clientId"
@@ -656,6 +840,181 @@ mod tests {
         ] {
             assert!(!is_same_site(first, second), "{first} {second}");
         }
+    }
+
+    #[test]
+    fn a_domain_is_auth0_with_auth0_logout_and_no_resource_or_consent_prompt() {
+        let config = AuthConfig::from_json(LOCAL).unwrap();
+        assert_eq!(config.provider, ProviderKind::Auth0);
+        assert_eq!(config.issuer_identifier(), "http://localhost:3002/");
+        assert!(config.is_auth0());
+        assert_eq!(config.resource(), None);
+        assert!(!config.prompts_for_consent());
+        assert_eq!(config.logout, None);
+        assert_eq!(
+            config.logout_mode(Some("http://localhost:3002/oidc/logout")),
+            LogoutMode::Auth0
+        );
+    }
+
+    #[test]
+    fn an_issuer_is_kept_exactly_as_written_for_the_byte_for_byte_comparisons() {
+        for (written, normalised) in [
+            (
+                "https://accounts.example.com",
+                "https://accounts.example.com/",
+            ),
+            (
+                "https://login.example.com/realms/shop",
+                "https://login.example.com/realms/shop/",
+            ),
+            ("http://localhost:4000/oidc/", "http://localhost:4000/oidc/"),
+        ] {
+            for field in ["issuer", "authority"] {
+                let config = AuthConfig::from_json(&format!(
+                    r#"{{"{field}":" {written} ","clientId":"c","audience":"https://api.example.com"}}"#
+                ))
+                .unwrap();
+                assert_eq!(config.issuer_identifier(), written, "{field}");
+                assert_eq!(config.issuer.as_str(), normalised, "{field}");
+                assert_eq!(
+                    config.provider,
+                    ProviderKind::Discovered {
+                        identifier: written.to_owned()
+                    }
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn exactly_one_of_domain_issuer_and_authority_names_the_provider() {
+        let base = r#""clientId":"c","audience":"a""#;
+        for (fields, first, second) in [
+            (
+                r#""domain":"t.auth0.com","issuer":"https://t.auth0.com/""#,
+                "domain",
+                "issuer",
+            ),
+            (
+                r#""issuer":"https://a.example.com","authority":"https://a.example.com""#,
+                "issuer",
+                "authority",
+            ),
+            (
+                r#""domain":"t.auth0.com","authority":"https://b.example.com""#,
+                "domain",
+                "authority",
+            ),
+        ] {
+            match AuthConfig::from_json(&format!("{{{fields},{base}}}")) {
+                Err(ConfigError::ConflictingProviders {
+                    first: found_first,
+                    second: found_second,
+                }) => {
+                    assert_eq!((found_first, found_second), (first, second), "{fields}");
+                }
+                other => panic!("expected conflicting providers for {fields}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn invalid_issuers_are_named_by_their_field() {
+        let base = r#""clientId":"c","audience":"a""#;
+        for (field, value) in [
+            ("issuer", "http://login.example.com/"),
+            ("issuer", "login.example.com"),
+            ("issuer", "https://login.example.com/?tenant=1"),
+            ("authority", "https://login.example.com/#x"),
+            ("authority", "https://login.example.com/a/../b"),
+        ] {
+            assert_eq!(
+                field_error(&format!(r#"{{"{field}":"{value}",{base}}}"#)).0,
+                field,
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_issuer_that_is_not_auth0_gets_the_api_as_resource_and_asks_consent_for_offline_access() {
+        let config = AuthConfig::from_json(
+            r#"{"issuer":"http://localhost:4000/oidc/","clientId":"c","audience":"https://quickstarts/api"}"#,
+        )
+        .unwrap();
+        assert!(!config.is_auth0());
+        assert_eq!(config.resource(), Some("https://quickstarts/api"));
+        assert!(config.prompts_for_consent());
+        let mut no_refresh = config.clone();
+        no_refresh.use_refresh_tokens = false;
+        assert!(!no_refresh.prompts_for_consent());
+        // RFC 8707 section 2: a resource is an absolute URI without a fragment.
+        for audience in [
+            "quickstart-api",
+            "https://api.example.com/#v1",
+            ":nothing",
+            "1x:y",
+        ] {
+            let mut other = config.clone();
+            other.audience = Audience::new(audience);
+            assert_eq!(other.resource(), None, "{audience}");
+        }
+        let mut urn = config.clone();
+        urn.audience = Audience::new("urn:example:api");
+        assert_eq!(urn.resource(), Some("urn:example:api"));
+    }
+
+    #[test]
+    fn an_issuer_on_auth0_is_treated_as_auth0() {
+        let config = AuthConfig::from_json(
+            r#"{"issuer":"https://tenant.eu.auth0.com/","clientId":"c","audience":"https://quickstarts/api"}"#,
+        )
+        .unwrap();
+        assert!(config.is_auth0());
+        assert_eq!(config.resource(), None);
+        assert!(!config.prompts_for_consent());
+        assert_eq!(
+            config.logout_mode(Some("https://tenant.eu.auth0.com/oidc/logout")),
+            LogoutMode::Auth0
+        );
+        let lookalike = AuthConfig::from_json(
+            r#"{"issuer":"https://tenant-auth0.com/","clientId":"c","audience":"https://quickstarts/api"}"#,
+        )
+        .unwrap();
+        assert!(!lookalike.is_auth0());
+    }
+
+    #[test]
+    fn logout_follows_the_setting_else_the_provider() {
+        let config = |extra: &str| {
+            AuthConfig::from_json(&format!(
+                r#"{{"issuer":"https://login.example.com","clientId":"c","audience":"a"{extra}}}"#
+            ))
+        };
+        let automatic = config("").unwrap();
+        assert_eq!(
+            automatic.logout_mode(Some("https://login.example.com/logout")),
+            LogoutMode::Oidc
+        );
+        assert_eq!(automatic.logout_mode(None), LogoutMode::Local);
+        for (value, mode) in [
+            ("auth0", LogoutMode::Auth0),
+            ("oidc", LogoutMode::Oidc),
+            ("local", LogoutMode::Local),
+        ] {
+            let configured = config(&format!(r#","logout":"{value}""#)).unwrap();
+            assert_eq!(configured.logout, Some(mode));
+            assert_eq!(configured.logout_mode(None), mode);
+            assert_eq!(mode.as_str(), value);
+        }
+        assert!(matches!(
+            config(r#","logout":"everywhere""#),
+            Err(ConfigError::Field {
+                field: "logout",
+                ..
+            })
+        ));
     }
 
     #[test]

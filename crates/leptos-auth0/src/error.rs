@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::discovery::ProviderError;
 use crate::id_token::IdTokenError;
 use crate::random::RandomError;
 use crate::storage::StorageError;
@@ -33,6 +34,17 @@ pub enum AuthError {
     /// The returned state is missing or differs from the stored one (CSRF defence).
     #[error("state mismatch")]
     StateMismatch,
+    /// The response's `iss` is not the configured issuer, or is absent from a provider whose
+    /// discovery document says it sends one (RFC 9207 section 2.4): the response may come from
+    /// another provider (a mix-up attack).
+    #[error("authorization response from another issuer")]
+    ResponseIssuer {
+        /// The `iss` the response carries; `None` when it carries none.
+        found: Option<String>,
+    },
+    /// The provider's discovery document could not be fetched or used.
+    #[error("the provider's discovery document is not usable")]
+    Provider(#[from] ProviderError),
     /// A code came back where tokens were expected, or the other way round.
     #[error("response does not match the configured response type")]
     UnexpectedResponse,

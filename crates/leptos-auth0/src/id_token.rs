@@ -38,8 +38,11 @@ pub enum IdTokenError {
 /// What the ID token must match.
 #[derive(Clone, Copy, Debug)]
 pub struct ExpectedIdToken<'a> {
-    /// The configured issuer.
-    pub issuer: &'a Issuer,
+    /// The configured issuer identifier ([`AuthConfig::issuer_identifier`]), compared with
+    /// `iss` byte for byte.
+    ///
+    /// [`AuthConfig::issuer_identifier`]: crate::AuthConfig::issuer_identifier
+    pub issuer: &'a str,
     /// This app's client id.
     pub client_id: &'a ClientId,
     /// The nonce stored in the transaction.
@@ -61,12 +64,11 @@ pub async fn verify_id_token(
     verify(
         id_token,
         keys,
-        IdTokenExpectations {
+        Expectations {
             issuer: expected.issuer,
             client_id: expected.client_id,
             nonce: Some(expected.nonce),
             now_secs: expected.now_secs,
-            leeway_secs: CLOCK_LEEWAY_SECS,
         },
     )
     .await
@@ -93,19 +95,18 @@ pub async fn verify_refreshed_id_token(
     renewed: &IdToken,
     previous: &IdToken,
     keys: &VerificationKeys,
-    issuer: &Issuer,
+    issuer: &str,
     client_id: &ClientId,
     now_secs: u64,
 ) -> Result<IdTokenClaims, IdTokenError> {
     let claims = verify(
         renewed,
         keys,
-        IdTokenExpectations {
+        Expectations {
             issuer,
             client_id,
             nonce: None,
             now_secs,
-            leeway_secs: CLOCK_LEEWAY_SECS,
         },
     )
     .await?;
@@ -134,10 +135,18 @@ fn check_same_login(previous: &IdTokenClaims, renewed: &IdTokenClaims) -> Result
     Ok(())
 }
 
+/// What [`check_claims`] checks, with the issuer as configured.
+struct Expectations<'a> {
+    issuer: &'a str,
+    client_id: &'a ClientId,
+    nonce: Option<&'a str>,
+    now_secs: u64,
+}
+
 async fn verify(
     id_token: &IdToken,
     keys: &VerificationKeys,
-    expectations: IdTokenExpectations<'_>,
+    expectations: Expectations<'_>,
 ) -> Result<IdTokenClaims, IdTokenError> {
     let jwt = UnverifiedJwt::parse(id_token.secret()).map_err(IdTokenError::Malformed)?;
     let kid = jwt.rs256_key_id().map_err(IdTokenError::Malformed)?;
@@ -146,8 +155,39 @@ async fn verify(
     verify_rs256(key, jwt.signing_input(), jwt.signature())
         .await
         .map_err(IdTokenError::Signature)?;
-    check_id_token_claims(&claims, expectations)?;
+    check_claims(&claims, &expectations)?;
     Ok(claims)
+}
+
+/// OIDC Core 3.1.3.7's claim checks. `iss` is compared here with the issuer as configured, byte
+/// for byte (step 2): oidc-protocol's [`Issuer`] always ends in `/`, so an issuer written
+/// without one (`https://accounts.example.com`) could not be compared there. The shared checks
+/// then run on the rest, with the issuer in that form on both sides.
+fn check_claims(
+    claims: &IdTokenClaims,
+    expected: &Expectations<'_>,
+) -> Result<(), IdTokenClaimsError> {
+    let issuer_error = || IdTokenClaimsError::Issuer {
+        found: claims.iss.clone(),
+    };
+    if claims.iss != expected.issuer {
+        return Err(issuer_error());
+    }
+    let issuer = Issuer::parse(expected.issuer).map_err(|_| issuer_error())?;
+    let claims = IdTokenClaims {
+        iss: issuer.as_str().to_owned(),
+        ..claims.clone()
+    };
+    check_id_token_claims(
+        &claims,
+        IdTokenExpectations {
+            issuer: &issuer,
+            client_id: expected.client_id,
+            nonce: expected.nonce,
+            now_secs: expected.now_secs,
+            leeway_secs: CLOCK_LEEWAY_SECS,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -163,6 +203,60 @@ mod tests {
             base[name] = value.clone();
         }
         serde_json::from_value(base).unwrap()
+    }
+
+    fn expectations(issuer: &str) -> Expectations<'_> {
+        static CLIENT: std::sync::OnceLock<ClientId> = std::sync::OnceLock::new();
+        Expectations {
+            issuer,
+            client_id: CLIENT.get_or_init(|| ClientId::new("client-1")),
+            nonce: Some("n-1"),
+            now_secs: 1_500,
+        }
+    }
+
+    #[test]
+    fn iss_is_compared_byte_for_byte_with_the_issuer_as_written() {
+        let login = claims(serde_json::json!({}));
+        assert_eq!(
+            check_claims(&login, &expectations("https://tenant.example.com/")),
+            Ok(())
+        );
+        for configured in [
+            "https://tenant.example.com",
+            "https://tenant.example.com//",
+            "https://TENANT.example.com/",
+        ] {
+            assert_eq!(
+                check_claims(&login, &expectations(configured)),
+                Err(IdTokenClaimsError::Issuer {
+                    found: "https://tenant.example.com/".into()
+                }),
+                "{configured}"
+            );
+        }
+        // An issuer without the trailing `/`, as many providers write theirs.
+        let bare = claims(serde_json::json!({"iss": "https://accounts.example.com"}));
+        assert_eq!(
+            check_claims(&bare, &expectations("https://accounts.example.com")),
+            Ok(())
+        );
+        assert!(check_claims(&bare, &expectations("https://accounts.example.com/")).is_err());
+    }
+
+    #[test]
+    fn the_shared_claim_checks_still_run_after_the_issuer() {
+        let other_client = claims(serde_json::json!({"aud": "client-2"}));
+        assert_eq!(
+            check_claims(&other_client, &expectations("https://tenant.example.com/")),
+            Err(IdTokenClaimsError::Audience)
+        );
+        let other_nonce =
+            claims(serde_json::json!({"iss": "https://a.example.com", "nonce": "n-2"}));
+        assert_eq!(
+            check_claims(&other_nonce, &expectations("https://a.example.com")),
+            Err(IdTokenClaimsError::Nonce)
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ use serde::Deserialize;
 use crate::browser::now_ms;
 use crate::callback::session_expiry;
 use crate::config::AuthConfig;
+use crate::discovery::ProviderError;
+use crate::endpoints::Endpoints;
 use crate::id_token::{IdTokenError, id_token_key_id, verify_refreshed_id_token};
 use crate::indexed_db::IndexedDbError;
 use crate::jwks::{JwksFetchError, fetch_keys};
@@ -140,6 +142,10 @@ pub enum RenewalError {
     /// The token endpoint refused or could not be reached.
     #[error("the token request failed")]
     TokenEndpoint(#[from] TokenEndpointError),
+    /// The provider's discovery document, which names the token endpoint, could not be
+    /// fetched or used.
+    #[error("the provider's discovery document is not usable")]
+    Provider(#[from] ProviderError),
     /// The signing keys for a renewed ID token could not be fetched.
     #[error("could not fetch the signing keys")]
     Jwks(#[source] Arc<JwksFetchError>),
@@ -154,8 +160,9 @@ pub enum RenewalError {
 impl RenewalError {
     /// Whether the session is over (log in again), rather than worth retrying later: the tenant
     /// refused the refresh token (`invalid_grant`: revoked, expired or reused) or the client,
-    /// or nothing could renew it. The network, a tenant error status, a busy lock or a failing
-    /// database are worth retrying.
+    /// or nothing could renew it. The network, a tenant error status, a busy lock, a failing
+    /// database or a discovery document that cannot be used (until its provider fixes it) are
+    /// worth retrying.
     pub fn ends_session(&self) -> bool {
         match self {
             Self::NoRefreshToken
@@ -171,6 +178,7 @@ impl RenewalError {
             Self::Store(RefreshStoreError::Database(_))
             | Self::Lock(_)
             | Self::Jwks(_)
+            | Self::Provider(_)
             | Self::TokenEndpoint(TokenEndpointError::Network(_))
             | Self::TokenEndpoint(TokenEndpointError::Decode(_)) => false,
         }
@@ -236,7 +244,8 @@ async fn renew_from_store(
         stored.session.save()?;
         return Ok(Renewal::Adopted(stored.session));
     }
-    let tokens = refresh_tokens(config, &stored.refresh_token).await?;
+    let endpoints = Endpoints::of(config).await?;
+    let tokens = refresh_tokens(config, endpoints.token()?, &stored.refresh_token).await?;
     let previous_id_token = stored.session.id_token();
     let id_token = match tokens.id_token {
         // OIDC Core 12.2: without a new ID token the login's stays.
@@ -275,9 +284,7 @@ async fn check_renewed_id_token(
     let usable = match cached {
         Some(cached) => cached,
         None => {
-            let fetched = fetch_keys(&config.issuer)
-                .await
-                .map_err(RenewalError::Jwks)?;
+            let fetched = fetch_keys(config).await.map_err(RenewalError::Jwks)?;
             *keys.borrow_mut() = Some(fetched.clone());
             fetched
         }
@@ -286,7 +293,7 @@ async fn check_renewed_id_token(
         renewed,
         previous,
         &usable,
-        &config.issuer,
+        config.issuer_identifier(),
         &config.client_id,
         now_ms() / 1000,
     )

@@ -1,6 +1,7 @@
-//! Token revocation (RFC 7009) at the tenant's `/oauth/revoke`, where Auth0 serves it: a
-//! logout revokes the refresh token, and with rotation its whole family, so that a copy of it
-//! left anywhere is worthless.
+//! Token revocation (RFC 7009) at the provider's revocation endpoint (Auth0's `/oauth/revoke`,
+//! or the discovery document's `revocation_endpoint`): a logout revokes the refresh token, and
+//! with rotation its whole family, so that a copy of it left anywhere is worthless. A provider
+//! without the endpoint gets no revocation; the token is then only deleted here.
 
 use std::sync::Arc;
 
@@ -24,18 +25,15 @@ pub enum RevocationError {
     Status(u16),
 }
 
-/// The revocation endpoint of the configured tenant.
-pub fn revocation_url(config: &AuthConfig) -> String {
-    config.issuer.endpoint("oauth/revoke")
-}
-
-/// Revokes `refresh_token` (RFC 7009 section 2.1). A token the tenant no longer knows is
-/// answered 200 like a revoked one (section 2.2), so success means it is unusable now.
+/// Revokes `refresh_token` at `revocation_endpoint` (RFC 7009 section 2.1). A token the
+/// provider no longer knows is answered 200 like a revoked one (section 2.2), so success means
+/// it is unusable now.
 ///
 /// # Errors
-/// [`RevocationError`] when the tenant did not confirm.
+/// [`RevocationError`] when the provider did not confirm.
 pub async fn revoke_refresh_token(
     config: &AuthConfig,
+    revocation_endpoint: &str,
     refresh_token: &RefreshToken,
 ) -> Result<(), RevocationError> {
     let body = encode_pairs(&[
@@ -43,7 +41,7 @@ pub async fn revoke_refresh_token(
         ("token_type_hint", "refresh_token"),
         ("client_id", config.client_id.as_str()),
     ]);
-    let response = send_form(&revocation_url(config), body)
+    let response = send_form(revocation_endpoint, body)
         .await
         .map_err(|error| RevocationError::Network(Arc::new(error)))?;
     if response.ok() {

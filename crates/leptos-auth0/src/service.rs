@@ -10,14 +10,16 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use oidc_protocol::{AccessToken, ResponseType};
+use oidc_protocol::{AccessToken, IdToken, ResponseType};
 
-use crate::authorize::{authorize_url, logout_url};
+use crate::authorize::{auth0_logout_url, authorize_url, end_session_url};
 use crate::browser::{
     current_origin, current_path, current_search_and_hash, navigate_away, now_ms, replace_url,
 };
 use crate::callback::{CallbackResponse, complete_login, parse_callback};
-use crate::config::AuthConfig;
+use crate::config::{AuthConfig, LogoutMode};
+use crate::discovery::discover;
+use crate::endpoints::Endpoints;
 use crate::error::AuthError;
 use crate::http::{AuthHttp, AuthHttpConfig};
 use crate::lock::with_lock;
@@ -170,28 +172,41 @@ impl AuthService {
         })
     }
 
-    /// Redirects to the tenant's login page, coming back to the current page afterwards.
+    /// Redirects to the provider's login page, coming back to the current page afterwards.
     pub fn login(&self) {
         self.login_returning_to(&current_path());
     }
 
-    /// Redirects to the tenant's login page, coming back to `return_to` (same-origin paths only).
+    /// Redirects to the provider's login page, coming back to `return_to` (same-origin paths
+    /// only). A `domain`'s login page is known at once; an `issuer`'s is read from its
+    /// discovery document first, and a document that cannot be used fails the login with
+    /// [`AuthError::Provider`].
     pub fn login_returning_to(&self, return_to: &str) {
+        let config = self.config();
+        let redirect_uri = self.redirect_uri();
         // The nav bar explains the failure; no console line, so that `AuthError`'s `Display`
         // (every variant's message) stays out of the download.
-        if let Err(error) = self.start_login(return_to) {
-            self.state.set(AuthState::Failed(error));
+        if let Some(endpoints) = Endpoints::known(&config) {
+            if let Err(error) =
+                start_login(&config, &endpoints.authorization, return_to, &redirect_uri)
+            {
+                self.state.set(AuthState::Failed(error));
+            }
+            return;
         }
-    }
-
-    fn start_login(&self, return_to: &str) -> Result<(), AuthError> {
-        let config = self.config();
-        let with_pkce = config.response_type == ResponseType::Code;
-        let transaction = Transaction::begin(with_pkce, return_to, &self.redirect_uri())?;
-        storage::save_transaction(&transaction)?;
-        let url = authorize_url(&config, &transaction);
-        navigate_away(&url);
-        Ok(())
+        let state = self.state;
+        let return_to = return_to.to_owned();
+        spawn_local(async move {
+            let started = match Endpoints::of(&config).await {
+                Ok(endpoints) => {
+                    start_login(&config, &endpoints.authorization, &return_to, &redirect_uri)
+                }
+                Err(error) => Err(error.into()),
+            };
+            if let Err(error) = started {
+                state.try_set(AuthState::Failed(error));
+            }
+        });
     }
 
     /// Completes a login from the current URL (the callback page), removing the code or tokens
@@ -233,29 +248,44 @@ impl AuthService {
         }
     }
 
-    /// Forgets the session here, revokes its refresh token at the tenant (RFC 7009), then ends
-    /// the tenant session (`/v2/logout`). The page shows the user logged out at once.
+    /// Forgets the session here, revokes its refresh token at the provider (RFC 7009, where it
+    /// has a revocation endpoint), then ends the provider's session as
+    /// [`AuthConfig::logout_mode`] says: Auth0's `/v2/logout`, RP-Initiated Logout at the
+    /// `end_session_endpoint` with the ID token as hint, or not at all (`"local"`, or a
+    /// discovery document that cannot be read now). Either way comes back to this origin. The
+    /// page shows the user logged out at once.
     pub fn logout(&self) {
-        let (url, renews) = self.config.with_value(|config| {
-            (
-                logout_url(config, &current_origin()),
-                config.renews_with_refresh_tokens(),
-            )
-        });
+        let config = self.config();
+        let id_token = stored_id_token();
+        let return_to = current_origin();
+        let renews = config.renews_with_refresh_tokens();
         self.forget_here();
-        if !renews {
-            navigate_away(&url);
+        if !renews && !logout_reads_discovery(&config) {
+            if config.logout_mode(None) == LogoutMode::Auth0 {
+                navigate_away(&auth0_logout_url(&config, &return_to));
+            }
             return;
         }
         self.with_task(|task| task.logging_out = true);
-        let config = self.config();
+        let service = *self;
         spawn_local(async move {
-            if let Some(stored) = take_renewable_session(&config).await {
-                // The tenant session ends either way; a revocation that fails (offline) leaves
-                // a refresh token that only this origin knew, now deleted here.
-                let _ = revoke_refresh_token(&config, &stored.refresh_token).await;
+            if renews && let Some(stored) = take_renewable_session(&config).await {
+                // The provider session ends either way; a revocation that fails (offline), or
+                // a provider without the endpoint, leaves a refresh token that only this
+                // origin knew, now deleted here.
+                if let Ok(Endpoints {
+                    revocation: Some(endpoint),
+                    ..
+                }) = Endpoints::of(&config).await
+                {
+                    let _ = revoke_refresh_token(&config, &endpoint, &stored.refresh_token).await;
+                }
             }
-            navigate_away(&url);
+            match logout_destination(&config, id_token.as_ref(), &return_to).await {
+                Some(url) => navigate_away(&url),
+                // Nowhere to go: this tab stays, logged out, and follows the other tabs again.
+                None => service.with_task(|task| task.logging_out = false),
+            }
         });
     }
 
@@ -569,6 +599,62 @@ impl AuthService {
             });
             self.state.set(AuthState::SessionEnded);
         }
+    }
+}
+
+/// Starts a login at `authorization_endpoint`: a new transaction in this tab's storage, then
+/// the provider's page.
+fn start_login(
+    config: &AuthConfig,
+    authorization_endpoint: &str,
+    return_to: &str,
+    redirect_uri: &str,
+) -> Result<(), AuthError> {
+    let with_pkce = config.response_type == ResponseType::Code;
+    let transaction = Transaction::begin(with_pkce, return_to, redirect_uri)?;
+    storage::save_transaction(&transaction)?;
+    navigate_away(&authorize_url(config, authorization_endpoint, &transaction));
+    Ok(())
+}
+
+/// The stored session's ID token, expired or not: the hint of an RP-Initiated Logout.
+fn stored_id_token() -> Option<IdToken> {
+    match storage::load_session() {
+        storage::StoredSession::Present { id_token, .. } => Some(id_token),
+        _ => None,
+    }
+}
+
+/// Whether the logout needs the discovery document: for RP-Initiated Logout's end-session
+/// endpoint, configured or (at a provider that is not Auth0's) possibly chosen by it.
+fn logout_reads_discovery(config: &AuthConfig) -> bool {
+    match config.logout {
+        Some(LogoutMode::Oidc) => true,
+        Some(LogoutMode::Auth0 | LogoutMode::Local) => false,
+        None => !config.is_auth0(),
+    }
+}
+
+/// Where the logout sends the browser to end the provider's session; `None` when it stays.
+async fn logout_destination(
+    config: &AuthConfig,
+    id_token: Option<&IdToken>,
+    return_to: &str,
+) -> Option<String> {
+    let end_session = if logout_reads_discovery(config) {
+        discover(config)
+            .await
+            .ok()
+            .and_then(|metadata| metadata.end_session_endpoint.clone())
+    } else {
+        None
+    };
+    match config.logout_mode(end_session.as_deref()) {
+        LogoutMode::Auth0 => Some(auth0_logout_url(config, return_to)),
+        LogoutMode::Oidc => {
+            end_session.map(|endpoint| end_session_url(config, &endpoint, id_token, return_to))
+        }
+        LogoutMode::Local => None,
     }
 }
 

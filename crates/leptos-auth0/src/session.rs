@@ -50,11 +50,23 @@ impl Session {
 
     /// The user's id (`sub`) from the ID token, which was verified before it was stored.
     pub fn subject(&self) -> Option<String> {
+        self.id_token_claims().map(|claims| claims.sub)
+    }
+
+    /// The ID token's claims, the profile claims among them (OIDC Core 5.4), read from the
+    /// token verified before it was stored; `None` if it cannot be read.
+    pub fn id_token_claims(&self) -> Option<IdTokenClaims> {
         UnverifiedJwt::parse(self.id_token.secret())
             .ok()?
             .claims::<IdTokenClaims>()
             .ok()
-            .map(|claims| claims.sub)
+    }
+
+    /// The ID token's claims as the JSON text the provider signed, to show them as received.
+    pub fn id_token_claims_json(&self) -> Option<String> {
+        UnverifiedJwt::parse(self.id_token.secret())
+            .ok()
+            .map(|jwt| jwt.payload_json().to_owned())
     }
 
     /// Whether the session is over at `now_ms`.

@@ -1,4 +1,6 @@
-//! Requests to the tenant's token endpoint (RFC 6749 section 3.2), over gloo-net.
+//! Requests to the provider's token endpoint (RFC 6749 section 3.2), over gloo-net. Where
+//! [`AuthConfig::resource`] says so, each names the API as RFC 8707's `resource` (section
+//! 2.2), so the access token is for it.
 
 use std::sync::Arc;
 
@@ -30,49 +32,54 @@ pub enum TokenEndpointError {
     NotBearer,
 }
 
-/// The token endpoint of the configured tenant.
-pub fn token_url(config: &AuthConfig) -> String {
-    config.issuer.endpoint("oauth/token")
-}
-
-/// Exchanges `code` (RFC 6749 section 4.1.3, RFC 7636 section 4.5). The verifier is moved in:
-/// it is spent by this one request.
+/// Exchanges `code` at `token_endpoint` (RFC 6749 section 4.1.3, RFC 7636 section 4.5). The
+/// verifier is moved in: it is spent by this one request.
 ///
 /// # Errors
 /// [`TokenEndpointError`] saying why no tokens came back.
 pub async fn exchange_code(
     config: &AuthConfig,
+    token_endpoint: &str,
     code: &str,
     verifier: PkceVerifier,
     redirect_uri: &str,
 ) -> Result<TokenResponse, TokenEndpointError> {
-    let body = encode_pairs(&[
+    let mut pairs = vec![
         ("grant_type", "authorization_code"),
         ("client_id", config.client_id.as_str()),
         ("code", code),
         ("code_verifier", verifier.secret()),
         ("redirect_uri", redirect_uri),
-    ]);
+    ];
+    if let Some(resource) = config.resource() {
+        pairs.push(("resource", resource));
+    }
+    let body = encode_pairs(&pairs);
     drop(verifier);
-    post_form(&token_url(config), body).await
+    post_form(token_endpoint, body).await
 }
 
-/// Spends `refresh_token` for new tokens (RFC 6749 section 6, OIDC Core 12). With rotation the
-/// answer carries the refresh token's successor, and the one sent must never be sent again.
+/// Spends `refresh_token` at `token_endpoint` for new tokens (RFC 6749 section 6, OIDC Core
+/// 12). With rotation the answer carries the refresh token's successor, and the one sent must
+/// never be sent again.
 ///
 /// # Errors
 /// [`TokenEndpointError`] saying why no tokens came back; [`TokenEndpointError::Refused`] with
 /// `invalid_grant` when the refresh token is revoked, expired or was used before.
 pub async fn refresh_tokens(
     config: &AuthConfig,
+    token_endpoint: &str,
     refresh_token: &RefreshToken,
 ) -> Result<TokenResponse, TokenEndpointError> {
-    let body = encode_pairs(&[
+    let mut pairs = vec![
         ("grant_type", "refresh_token"),
         ("client_id", config.client_id.as_str()),
         ("refresh_token", refresh_token.secret()),
-    ]);
-    post_form(&token_url(config), body).await
+    ];
+    if let Some(resource) = config.resource() {
+        pairs.push(("resource", resource));
+    }
+    post_form(token_endpoint, encode_pairs(&pairs)).await
 }
 
 /// POSTs a form (a CORS "simple" request, so no preflight precedes it), giving up after

@@ -46,7 +46,8 @@ fn authorize_url_carries_pkce_state_nonce_and_return_path_stays_local() {
     let transaction =
         Transaction::begin(true, "//evil.example/", "http://localhost:3000/callback").unwrap();
     assert_eq!(transaction.return_to, "/");
-    let url = authorize_url(&config, &transaction);
+    let url = authorize_url(&config, "http://localhost:3002/authorize", &transaction);
+    assert!(url.starts_with("http://localhost:3002/authorize?"), "{url}");
     let params = decode_pairs(url.split_once('?').unwrap().1);
     let param = |name: &str| {
         params
@@ -91,7 +92,7 @@ fn expected<'a>(
     nonce: &'a str,
 ) -> ExpectedIdToken<'a> {
     ExpectedIdToken {
-        issuer,
+        issuer: issuer.as_str(),
         client_id,
         nonce,
         now_secs: now_secs(),

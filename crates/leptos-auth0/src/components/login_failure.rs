@@ -2,8 +2,11 @@
 
 use oidc_protocol::IdTokenClaimsError;
 
+use crate::config::CONFIG_PATH;
+use crate::discovery::ProviderError;
 use crate::error::AuthError;
 use crate::id_token::IdTokenError;
+use crate::jwks::JwksFetchError;
 use crate::storage::StorageError;
 use crate::token_endpoint::TokenEndpointError;
 
@@ -18,9 +21,47 @@ fn in_parentheses(description: Option<&str>) -> String {
 /// expired or reused), beside a Log In button.
 pub const SESSION_ENDED_SENTENCE: &str = "Your session has ended. Please log in again.";
 
+/// What a person (the app's developer, most often) is told about a provider whose discovery
+/// document cannot be used: what is wrong and what to fix, ending with a full stop.
+pub fn provider_problem_sentence(error: &ProviderError) -> String {
+    let file = CONFIG_PATH.trim_start_matches('/');
+    match error {
+        ProviderError::Network { url, .. } => format!(
+            "The login service's discovery document at {url} could not be loaded. Is the issuer in {file} right, and does the provider allow this origin (CORS)?"
+        ),
+        ProviderError::Status { url, status } => format!(
+            "The login service answered {url} with HTTP status {status}. Is the issuer in {file} right?"
+        ),
+        ProviderError::Malformed { url, .. } => format!(
+            "{url} is not an OpenID Connect discovery document. Is the issuer in {file} right?"
+        ),
+        ProviderError::IssuerMismatch { found, expected } => format!(
+            "The provider's discovery document names issuer {found}, but {file} says {expected}. They must be identical: if {found} is the provider you mean, set \"issuer\" to exactly that."
+        ),
+        ProviderError::UnacceptableEndpoint { member, url } => format!(
+            "The provider's discovery document names {url} as its {member}, which is not an https address (plain http only on localhost), so this app will not use it."
+        ),
+        ProviderError::Missing("end_session_endpoint") => format!(
+            "The provider's discovery document has no end_session_endpoint, which \"logout\": \"oidc\" in {file} needs. Set \"logout\" to \"local\" to log out of this app only."
+        ),
+        ProviderError::Missing(member) => {
+            format!("The provider's discovery document has no {member}, which this app needs.")
+        }
+        ProviderError::Unsupported { member, value } => format!(
+            "The provider does not support {value} (its discovery document's {member} lacks it), which this app needs."
+        ),
+    }
+}
+
 /// A sentence for a person about a failed login, ending with a full stop.
 pub fn login_failure_sentence(error: &AuthError) -> String {
     match error {
+        AuthError::Provider(problem) => provider_problem_sentence(problem),
+        AuthError::ResponseIssuer { found: Some(found) } => format!(
+            "The login response comes from {found}, not from the configured login service, so it was ignored."
+        ),
+        AuthError::ResponseIssuer { found: None } => "The login response does not say which login service sent it, though the configured one always does, so it was ignored.".to_owned(),
+
         AuthError::Authorization { error, description } => format!(
             "The login service refused the login: {}{}.",
             error,
@@ -52,10 +93,11 @@ pub fn login_failure_sentence(error: &AuthError) -> String {
         AuthError::TokenEndpoint(TokenEndpointError::NotBearer) => {
             "The login service issued a kind of access token this app cannot use.".to_owned()
         }
-        AuthError::Jwks(_) => {
-            "The login service's signing keys could not be loaded, so the login could not be checked."
-                .to_owned()
-        }
+        AuthError::Jwks(fetch) => match &**fetch {
+            JwksFetchError::Provider(problem) => provider_problem_sentence(problem),
+            _ => "The login service's signing keys could not be loaded, so the login could not be checked."
+                .to_owned(),
+        },
         AuthError::IdToken(IdTokenError::Claims(IdTokenClaimsError::Nonce)) => {
             "The ID token was not issued for this login (nonce mismatch).".to_owned()
         }
@@ -106,6 +148,33 @@ mod tests {
             }),
         ));
         assert_eq!(sentence, "The tokens could not be obtained: invalid_grant.");
+    }
+
+    #[test]
+    fn an_issuer_mismatch_names_both_issuers_and_the_file_to_fix() {
+        let sentence =
+            login_failure_sentence(&AuthError::Provider(ProviderError::IssuerMismatch {
+                found: "https://login.example.com/".into(),
+                expected: "https://login.example.com".into(),
+            }));
+        assert_eq!(
+            sentence,
+            "The provider's discovery document names issuer https://login.example.com/, but auth_config.json says https://login.example.com. They must be identical: if https://login.example.com/ is the provider you mean, set \"issuer\" to exactly that."
+        );
+    }
+
+    #[test]
+    fn a_missing_end_session_endpoint_says_how_to_log_out_locally_instead() {
+        let sentence = provider_problem_sentence(&ProviderError::Missing("end_session_endpoint"));
+        assert!(
+            sentence.ends_with("Set \"logout\" to \"local\" to log out of this app only."),
+            "{sentence}"
+        );
+        let sentence = provider_problem_sentence(&ProviderError::Missing("token_endpoint"));
+        assert_eq!(
+            sentence,
+            "The provider's discovery document has no token_endpoint, which this app needs."
+        );
     }
 
     #[test]

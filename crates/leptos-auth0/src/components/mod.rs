@@ -12,7 +12,9 @@ mod token_inspector;
 pub use auth_buttons::{LoginButton, LoginLogoutButton, LogoutButton};
 pub use json_block::{JsonBlock, pretty_json};
 pub use login_callback::LoginCallback;
-pub use login_failure::{SESSION_ENDED_SENTENCE, login_failure_sentence};
+pub use login_failure::{
+    SESSION_ENDED_SENTENCE, login_failure_sentence, provider_problem_sentence,
+};
 pub use require_auth::RequireAuth;
 pub use spinner::Spinner;
 pub use token_inspector::{TokenInspector, time_left};
