@@ -379,3 +379,93 @@ async fn a_logout_in_another_tab_while_the_profile_loads_keeps_the_late_answer_o
     outwait_the_profile_answer().await;
     assert_logged_out_without_a_profile(root);
 }
+
+#[wasm_bindgen_test]
+async fn profile_shows_the_id_token_claims_when_the_access_token_is_for_the_api_alone() {
+    logged_in_with(
+        serde_json::json!("https://quickstarts/api"),
+        serde_json::json!({"nickname": "id-token-nickname", "email": "reader@example.com"}),
+    );
+    let page = mount_page(issuer_config(&echo_issuer()), ProfilePage);
+    let root = &page.root;
+    wait_until("the profile", 10_000, || {
+        text_of(root, ".nickname").as_deref() == Some("id-token-nickname")
+    })
+    .await;
+    assert_eq!(
+        text_of(root, ".email").as_deref(),
+        Some("reader@example.com")
+    );
+    assert_eq!(
+        text_of(root, ".note").as_deref(),
+        Some(
+            "This profile comes from your ID token: the login service issued your access token for https://quickstarts/api only, so its UserInfo endpoint would not accept it."
+        )
+    );
+    let text = root.text_content().unwrap_or_default();
+    assert!(!text.contains(ECHO_NICKNAME), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn profile_asks_the_userinfo_endpoint_the_access_token_names() {
+    logged_in_with(
+        serde_json::json!([
+            "https://quickstarts/api",
+            format!("{}userinfo", echo_issuer())
+        ]),
+        serde_json::json!({"nickname": "id-token-nickname"}),
+    );
+    let page = mount_page(issuer_config(&echo_issuer()), ProfilePage);
+    let root = &page.root;
+    wait_until("the profile", 10_000, || {
+        text_of(root, ".nickname").as_deref() == Some(ECHO_NICKNAME)
+    })
+    .await;
+    assert!(text_of(root, ".note").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_log_in_at_a_provider_whose_document_names_another_issuer_says_what_to_fix() {
+    clear_storage();
+    let written = echo_issuer().trim_end_matches('/').to_owned();
+    let page = mount_page(issuer_config(&written), HomePage);
+    let root = &page.root;
+    leptos::task::tick().await;
+    button(root, "Log In").unwrap().click();
+    wait_until("the explanation", 10_000, || {
+        text_of(root, "[role=alert]").is_some()
+    })
+    .await;
+    assert_eq!(
+        text_of(root, "[role=alert]").as_deref(),
+        Some(
+            format!(
+                "The login failed. The provider's discovery document names issuer {written}/, but auth_config.json says {written}. They must be identical: if {written}/ is the provider you mean, set \"issuer\" to exactly that."
+            )
+            .as_str()
+        )
+    );
+    assert!(button(root, "Log In").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_file_naming_no_provider_or_two_says_which_field_to_set() {
+    for (text, sentence) in [
+        (
+            r#"{"clientId":"c","audience":"a"}"#,
+            "/auth_config.json names no login service: set \"domain\" to your Auth0 tenant, or \"issuer\" to the issuer of any OpenID Connect provider.",
+        ),
+        (
+            r#"{"domain":"t.auth0.com","issuer":"https://t.auth0.com/","clientId":"c","audience":"a"}"#,
+            "/auth_config.json sets both \"domain\" and \"issuer\": keep one, \"domain\" for an Auth0 tenant or \"issuer\" for any OpenID Connect provider.",
+        ),
+    ] {
+        let error = AuthConfig::from_json(text).unwrap_err();
+        let mounted = mount(move || view! { <ConfigErrorView error=error/> });
+        leptos::task::tick().await;
+        assert_eq!(
+            text_of(&mounted.root, "[role=alert]").as_deref(),
+            Some(sentence)
+        );
+    }
+}

@@ -112,6 +112,49 @@ pub fn logged_in() {
         .unwrap();
 }
 
+/// A configuration naming its provider by `issuer` (every endpoint from the discovery
+/// document), calling no API.
+pub fn issuer_config(issuer: &str) -> AuthConfig {
+    AuthConfig::from_json(&format!(
+        r#"{{"issuer":"{issuer}","clientId":"local-spa-client","audience":"https://quickstarts/api",
+            "scope":"openid profile email read:messages","apiUrl":"{UNREACHABLE}"}}"#
+    ))
+    .expect("test configuration is valid")
+}
+
+/// The echo server's stand-in tenant, named by `issuer`: its discovery document names its
+/// `userinfo`, whose profile is [`ECHO_NICKNAME`]'s.
+pub fn echo_issuer() -> String {
+    format!("{}/tenant/none/", echo_url())
+}
+
+/// A session for the next ten minutes whose access token is for `audience` (a JSON string or
+/// array) and whose ID token carries `profile` (JSON object members) beside the claims every ID
+/// token has.
+pub fn logged_in_with(audience: serde_json::Value, profile: serde_json::Value) {
+    clear_storage();
+    let now = now_ms() / 1000;
+    let access_token = unsigned_jwt(&serde_json::json!({
+        "iss": echo_issuer(), "sub": "reader", "aud": audience, "scope": "read:messages",
+        "exp": now + 600, "iat": now,
+    }));
+    let mut id_claims = serde_json::json!({
+        "iss": echo_issuer(), "sub": "reader", "aud": "local-spa-client",
+        "exp": now + 600, "iat": now,
+    });
+    for (name, value) in profile.as_object().into_iter().flatten() {
+        id_claims[name] = value.clone();
+    }
+    let storage = LocalStorage::raw();
+    storage.set_item(ACCESS_TOKEN_KEY, &access_token).unwrap();
+    storage
+        .set_item(ID_TOKEN_KEY, &unsigned_jwt(&id_claims))
+        .unwrap();
+    storage
+        .set_item(EXPIRES_AT_KEY, &(now_ms() + 600_000).to_string())
+        .unwrap();
+}
+
 /// Stores a pending code-flow login in this tab with this `state`, as Log In would.
 pub fn pending_transaction(state: &str) {
     save_transaction(&Transaction {

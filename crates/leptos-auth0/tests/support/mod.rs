@@ -81,6 +81,17 @@ pub fn config_for_tenant(issuer: Issuer, response_type: &str) -> AuthConfig {
     config
 }
 
+/// A configuration naming its provider by `issuer`, so that every endpoint comes from the
+/// discovery document, with `response_type` and the JSON members in `extra` (each with its
+/// leading comma, e.g. `,"logout":"oidc"`).
+pub fn config_for_issuer(issuer: &str, response_type: &str, extra: &str) -> AuthConfig {
+    AuthConfig::from_json(&format!(
+        r#"{{"issuer":"{issuer}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
+            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}"{extra}}}"#
+    ))
+    .expect("test configuration is valid")
+}
+
 /// Lets effects and timers run without mounting anything (mounting does this by itself).
 pub fn init_executor() {
     // A second initialisation fails harmlessly: the executor is already set.
@@ -431,6 +442,14 @@ impl RenewalTenant {
     /// the tenant's `api` route.
     pub fn config(&self) -> AuthConfig {
         let mut config = config_for_tenant(self.issuer.clone(), "code");
+        config.api_url = self.url("").trim_end_matches('/').to_owned();
+        config
+    }
+
+    /// [`RenewalTenant::config`] naming the tenant by `issuer`, so that its token and
+    /// revocation endpoints come from its discovery document.
+    pub fn issuer_config(&self) -> AuthConfig {
+        let mut config = config_for_issuer(self.issuer.as_str(), "code", "");
         config.api_url = self.url("").trim_end_matches('/').to_owned();
         config
     }
