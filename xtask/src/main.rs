@@ -1,4 +1,4 @@
-//! `cargo xtask dev|test|size|bench`: the project's set-up and orchestration.
+//! `cargo xtask dev|test|size|bench|soak`: the project's set-up and orchestration.
 //!
 //! Std only, so that the entry point of every other command compiles in a second.
 
@@ -7,6 +7,7 @@ mod echo;
 mod process;
 mod size;
 mod size_breakdown;
+mod soak;
 mod suite;
 mod tools;
 mod workspace;
@@ -27,6 +28,11 @@ commands:
   bench [api]    measure every API path in one run against a bare axum handler and raw
                  RS256 verification, and print the ratios it is held to (`cargo bench -p api`,
                  about a minute)
+  soak [--seconds N]
+                 drive the API (while its issuer rotates keys and restarts) and then the dev
+                 tenant (logins, refreshes, floods) at full speed on loopback for N seconds
+                 each (default 60, 5 to 600), with slow clients; print requests, wrong
+                 answers, p99, peak RSS and recovery times; fail on any wrong answer
   install        only install what is missing (wasm32 target, trunk, wasm-bindgen-cli,
                  wasm-opt, Chromium)
 ";
@@ -43,6 +49,7 @@ fn main() -> ExitCode {
                 "unknown benchmark `{other}`; try `cargo xtask bench api`"
             )),
         },
+        Some("soak") => soak::run(&args[1..]),
         Some("install") => tools::ensure(tools::Needs::all()).map(|_| ()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
