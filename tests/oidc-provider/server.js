@@ -6,7 +6,8 @@
 // application); everything else is oidc-provider's.
 //
 // Usage: node server.js --port PORT --spa-origin http://localhost:SPA_PORT --audience URI
-// (`--port 0` picks a free port). It listens on 127.0.0.1 only, serves the provider below
+// [--access-token-ttl SECONDS] (`--port 0` picks a free port; access tokens live 600 seconds
+// unless told). It listens on 127.0.0.1 only, serves the provider below
 // `/oidc/` (so the issuer is `http://localhost:PORT/oidc/`), and prints one JSON line,
 // `{"issuer": ...}`, once it accepts connections. No page it serves loads anything from
 // elsewhere, so a browser driven through it stays on loopback.
@@ -26,13 +27,16 @@ const { values: options } = parseArgs({
     port: { type: 'string' },
     'spa-origin': { type: 'string' },
     audience: { type: 'string' },
+    'access-token-ttl': { type: 'string', default: '600' },
   },
 });
 const port = Number(options.port);
 const spaOrigin = options['spa-origin'];
 const audience = options.audience;
-if (!Number.isInteger(port) || port < 0 || port > 65535 || !spaOrigin || !audience) {
-  process.stderr.write('usage: node server.js --port PORT --spa-origin ORIGIN --audience URI\n');
+const accessTokenTtl = Number(options['access-token-ttl']);
+if (!Number.isInteger(port) || port < 0 || port > 65535 || !spaOrigin || !audience
+  || !Number.isInteger(accessTokenTtl) || accessTokenTtl < 1) {
+  process.stderr.write('usage: node server.js --port PORT --spa-origin ORIGIN --audience URI [--access-token-ttl SECONDS]\n');
   process.exit(2);
 }
 
@@ -142,7 +146,7 @@ function configuration() {
           return {
             scope: 'read:messages',
             audience,
-            accessTokenTTL: 600,
+            accessTokenTTL: accessTokenTtl,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },
           };
@@ -156,7 +160,7 @@ function configuration() {
         .join(''));
     },
     ttl: {
-      AccessToken: 600,
+      AccessToken: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 600,
       Interaction: 600,

@@ -80,13 +80,7 @@ impl Stack {
         dist: &Path,
         access_token_lifetime: Option<Duration>,
     ) -> Result<Self, Failure> {
-        if !dist.join("index.html").is_file() {
-            return Err(format!(
-                "{} has no index.html: build the app first (`cargo xtask test` does it, or `trunk build --release`)",
-                dist.display()
-            )
-            .into());
-        }
+        check_dist(dist)?;
         let tenant_listener = TcpListener::bind("127.0.0.1:0").await?;
         let api_listener = TcpListener::bind("127.0.0.1:0").await?;
         let spa_listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -124,49 +118,200 @@ impl Stack {
             )),
         );
 
-        let api_config =
-            api::Config::new(&issuer, AUDIENCE)?.with_allowed_origins(vec![spa_origin.clone()]);
-        let counted = Arc::clone(&traffic);
-        serve(
-            api_listener,
-            api::app(api_config).layer(middleware::from_fn(move |request: Request, next: Next| {
-                let traffic = Arc::clone(&counted);
-                async move {
-                    let response: Response = next.run(request).await;
-                    match response.status() {
-                        StatusCode::UNAUTHORIZED => {
-                            traffic.api_unauthorized.fetch_add(1, Ordering::SeqCst)
-                        }
-                        StatusCode::OK => traffic.api_ok.fetch_add(1, Ordering::SeqCst),
-                        _ => 0,
-                    };
-                    response
-                }
-            })),
+        serve_api(api_listener, &issuer, &spa_origin, &traffic)?;
+        serve_spa(
+            spa_listener,
+            dist,
+            serde_json::json!({
+                "domain": issuer.trim_end_matches('/'),
+                "clientId": "local-spa-client",
+                "audience": AUDIENCE,
+                "scope": "openid profile email read:messages",
+                "apiUrl": api_url,
+            }),
         );
-
-        let auth_config = serde_json::json!({
-            "domain": issuer.trim_end_matches('/'),
-            "clientId": "local-spa-client",
-            "audience": AUDIENCE,
-            "scope": "openid profile email read:messages",
-            "apiUrl": api_url,
-        });
-        let spa = Router::new()
-            .route(
-                "/auth_config.json",
-                get(move || async move { axum::Json(auth_config) }),
-            )
-            .fallback_service(
-                ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))),
-            );
-        serve(spa_listener, spa);
-
         Ok(Self {
             spa_origin,
             api_url,
             issuer,
             traffic,
+        })
+    }
+}
+
+/// Serves the API for `issuer`'s tokens on `listener`, open to `spa_origin`, counting its
+/// answers in `traffic`.
+fn serve_api(
+    listener: TcpListener,
+    issuer: &str,
+    spa_origin: &str,
+    traffic: &Arc<Traffic>,
+) -> Result<(), Failure> {
+    let api_config =
+        api::Config::new(issuer, AUDIENCE)?.with_allowed_origins(vec![spa_origin.to_owned()]);
+    let counted = Arc::clone(traffic);
+    serve(
+        listener,
+        api::app(api_config).layer(middleware::from_fn(move |request: Request, next: Next| {
+            let traffic = Arc::clone(&counted);
+            async move {
+                let response: Response = next.run(request).await;
+                match response.status() {
+                    StatusCode::UNAUTHORIZED => {
+                        traffic.api_unauthorized.fetch_add(1, Ordering::SeqCst)
+                    }
+                    StatusCode::OK => traffic.api_ok.fetch_add(1, Ordering::SeqCst),
+                    _ => 0,
+                };
+                response
+            }
+        })),
+    );
+    Ok(())
+}
+
+/// Serves the built app in `dist` on `listener`, with `auth_config` as its
+/// `/auth_config.json` and `index.html` for every other path, as a deployment would.
+fn serve_spa(listener: TcpListener, dist: &Path, auth_config: serde_json::Value) {
+    let spa = Router::new()
+        .route(
+            "/auth_config.json",
+            get(move || async move { axum::Json(auth_config) }),
+        )
+        .fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
+    serve(listener, spa);
+}
+
+/// Fails unless `dist` holds a built app.
+fn check_dist(dist: &Path) -> Result<(), Failure> {
+    if dist.join("index.html").is_file() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} has no index.html: build the app first (`cargo xtask test` does it, or `trunk build --release`)",
+        dist.display()
+    )
+    .into())
+}
+
+/// panva's oidc-provider, OpenID Certified, configured by `tests/oidc-provider/server.js` and
+/// run by node on a free loopback port; the process is killed when this is dropped.
+pub struct OidcProvider {
+    /// Its issuer, `http://localhost:<port>/oidc/`.
+    pub issuer: String,
+    // Held so that the provider is killed when this is dropped.
+    _process: Child,
+}
+
+impl OidcProvider {
+    /// Starts the provider from the harness in `E2E_OIDC_PROVIDER` (by default
+    /// `tests/oidc-provider`, where `cargo xtask test` installs it with `npm ci`) for a client
+    /// at `spa_origin` whose API is [`AUDIENCE`], with access tokens living
+    /// `access_token_lifetime`, and waits (at most [`PATIENCE`]) until it listens.
+    ///
+    /// # Errors
+    /// The harness is not installed, node cannot be started, or the provider does not name its
+    /// issuer in time.
+    pub async fn start(spa_origin: &str, access_token_lifetime: Duration) -> Result<Self, Failure> {
+        use tokio::io::AsyncBufReadExt as _;
+
+        let harness = PathBuf::from(env_or(
+            "E2E_OIDC_PROVIDER",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../oidc-provider"),
+        ));
+        if !harness
+            .join("node_modules/oidc-provider/package.json")
+            .is_file()
+        {
+            return Err(format!(
+                "{} has no node_modules/oidc-provider: install it with `npm ci --prefix {}` (`cargo xtask test` does it)",
+                harness.display(),
+                harness.display()
+            )
+            .into());
+        }
+        let mut process = Command::new(env_or("NODE", "node"))
+            .arg("server.js")
+            .args([
+                "--port",
+                "0",
+                "--spa-origin",
+                spa_origin,
+                "--audience",
+                AUDIENCE,
+            ])
+            .arg("--access-token-ttl")
+            .arg(access_token_lifetime.as_secs().to_string())
+            .current_dir(&harness)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| format!("cannot start node in {}: {error}", harness.display()))?;
+        let stdout = process.stdout.take().ok_or("node has no stdout")?;
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let first_line = tokio::time::timeout(PATIENCE, lines.next_line())
+            .await
+            .map_err(|_| format!("oidc-provider said nothing within {PATIENCE:?}"))??
+            .ok_or("oidc-provider exited before it listened")?;
+        let started: serde_json::Value = serde_json::from_str(&first_line)
+            .map_err(|error| format!("oidc-provider said {first_line:?}: {error}"))?;
+        let issuer = started["issuer"]
+            .as_str()
+            .ok_or_else(|| format!("oidc-provider said {first_line:?}, without its issuer"))?
+            .to_owned();
+        Ok(Self {
+            issuer,
+            _process: process,
+        })
+    }
+}
+
+/// The API and the built SPA served in-process, and oidc-provider in its node process, on
+/// loopback ports; the SPA names the provider by `issuer` in its `auth_config.json`.
+pub struct ProviderStack {
+    /// The SPA's origin, e.g. `http://localhost:40123`.
+    pub spa_origin: String,
+    /// The API's base URL.
+    pub api_url: String,
+    /// What the API was asked.
+    pub traffic: Arc<Traffic>,
+    /// The provider.
+    pub provider: OidcProvider,
+}
+
+impl ProviderStack {
+    /// Starts the provider (access tokens living `access_token_lifetime`), the API for its
+    /// issuer and a static server for `dist`.
+    ///
+    /// # Errors
+    /// As [`Stack::start`] and [`OidcProvider::start`].
+    pub async fn start(dist: &Path, access_token_lifetime: Duration) -> Result<Self, Failure> {
+        check_dist(dist)?;
+        let api_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let spa_listener = TcpListener::bind("127.0.0.1:0").await?;
+        let api_url = format!("http://localhost:{}", api_listener.local_addr()?.port());
+        let spa_origin = format!("http://localhost:{}", spa_listener.local_addr()?.port());
+        let provider = OidcProvider::start(&spa_origin, access_token_lifetime).await?;
+        let traffic = Arc::new(Traffic::default());
+        serve_api(api_listener, &provider.issuer, &spa_origin, &traffic)?;
+        serve_spa(
+            spa_listener,
+            dist,
+            serde_json::json!({
+                "issuer": provider.issuer,
+                "clientId": "local-spa-client",
+                "audience": AUDIENCE,
+                "scope": "openid profile email read:messages",
+                "apiUrl": api_url,
+            }),
+        );
+        Ok(Self {
+            spa_origin,
+            api_url,
+            traffic,
+            provider,
         })
     }
 }
@@ -420,14 +565,14 @@ impl Browser {
         Ok(value.as_str().map(str::to_owned))
     }
 
-    /// Spends `refresh_token` at the tenant's token endpoint from the page, as the app would, and
-    /// returns the status and body of the answer.
+    /// Spends `refresh_token` at `token_endpoint` from the page, as the app would, and returns
+    /// the status and body of the answer.
     ///
     /// # Errors
     /// The script cannot run or the request fails.
     pub async fn refresh_at(
         &self,
-        issuer: &str,
+        token_endpoint: &str,
         refresh_token: &str,
     ) -> Result<(u64, String), Failure> {
         let value = self
@@ -443,13 +588,36 @@ impl Browser {
                     }),
                 }).then(async (answer) => [answer.status, await answer.text()]);"#,
                 vec![
-                    serde_json::json!(format!("{issuer}oauth/token")),
+                    serde_json::json!(token_endpoint),
                     serde_json::json!(refresh_token),
                 ],
             )
             .await?;
         let status = value[0].as_u64().ok_or("no status")?;
         Ok((status, value[1].as_str().unwrap_or_default().to_owned()))
+    }
+
+    /// The member `member` of `issuer`'s discovery document, read from the page as the app
+    /// reads it.
+    ///
+    /// # Errors
+    /// The script cannot run, or the document has no such string member.
+    pub async fn discovered(&self, issuer: &str, member: &str) -> Result<String, Failure> {
+        let value = self
+            .client
+            .execute(
+                r#"const [url, member] = arguments;
+                return fetch(url).then((answer) => answer.json()).then((document) => document[member]);"#,
+                vec![
+                    serde_json::json!(format!("{issuer}.well-known/openid-configuration")),
+                    serde_json::json!(member),
+                ],
+            )
+            .await?;
+        value
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{issuer}'s discovery document has no {member}: {value}").into())
     }
 
     /// The page's visible text, for failure messages.

@@ -152,7 +152,7 @@ async fn renewal_story(stack: &Stack, browser: &mut Browser) -> Result<(), Failu
         return Err("the refresh token is still in IndexedDB after the logout".into());
     }
     let (status, body) = browser
-        .refresh_at(&stack.issuer, &last_refresh_token)
+        .refresh_at(&format!("{}oauth/token", stack.issuer), &last_refresh_token)
         .await?;
     if status != 400 || !body.contains("invalid_grant") {
         return Err(format!("the revoked refresh token got {status}: {body}").into());
