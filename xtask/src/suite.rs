@@ -89,7 +89,11 @@ pub fn run(part: Option<&str>) -> Result<(), String> {
             workspace_tests(&toolchain, release_built, &["--exclude", "e2e"])
         })),
         Some("e2e") => outcomes.push(counted_step("end-to-end", || {
-            workspace_tests(&toolchain, release_built, &["--test", "story"])
+            workspace_tests(
+                &toolchain,
+                release_built,
+                &["--test", "story", "--test", "any_provider"],
+            )
         })),
         Some(_) => {}
     }
@@ -156,8 +160,9 @@ fn browser_tests(toolchain: &Toolchain) -> (TestCounts, Result<(), String>) {
     )
 }
 
-/// `cargo test --workspace` plus `selection`, with what the end-to-end test needs: the release
-/// build in `dist/`, Chromium and chromedriver, and where to put screenshots.
+/// `cargo test --workspace` plus `selection`, with what the end-to-end tests need: the release
+/// build in `dist/`, Chromium and chromedriver, the OpenID provider's harness, and where to put
+/// screenshots.
 fn workspace_tests(
     toolchain: &Toolchain,
     release_built: bool,
@@ -180,7 +185,11 @@ fn workspace_tests(
                 workspace::target_dir().join("e2e-screenshots"),
             )
             .env("CHROMEDRIVER", &toolchain.chromedriver)
-            .env("CHROMIUM", &toolchain.chromium),
+            .env("CHROMIUM", &toolchain.chromium)
+            .env(
+                "E2E_OIDC_PROVIDER",
+                workspace::root().join(tools::OIDC_PROVIDER_HARNESS),
+            ),
     )
 }
 

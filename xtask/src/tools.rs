@@ -2,6 +2,8 @@
 //!
 //! Nothing here downloads a binary from anywhere but crates.io, npm and Debian: trunk and
 //! wasm-bindgen-cli are built by `cargo install`, wasm-opt comes from npm's `binaryen`, Chromium from apt.
+//! The end-to-end test's OpenID provider (panva's `oidc-provider`) comes from npm too, as its
+//! `package-lock.json` pins it.
 
 use crate::process::{self, output};
 use crate::workspace;
@@ -17,6 +19,11 @@ const BINARYEN_VERSION: &str = "132.0.0";
 const WASM_OPT_VERSION_LINE: &str = "wasm-opt version 132";
 /// The version name trunk uses for it (`Trunk.toml` `[tools] wasm_opt`).
 const WASM_OPT_TOOL_VERSION: &str = "version_132";
+/// The any-provider end-to-end test's harness: `package.json`, `package-lock.json`, `server.js`.
+pub const OIDC_PROVIDER_HARNESS: &str = "tests/oidc-provider";
+/// Written into the harness's `node_modules` after an install: a copy of the lock file it
+/// installed, so an unchanged lock file is not installed again.
+const INSTALLED_LOCK: &str = "node_modules/.installed-package-lock.json";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -86,6 +93,8 @@ pub fn ensure(needs: Needs) -> Result<Toolchain, String> {
             &[(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")],
             "Chromium and chromedriver (for browser tests, about 1-2 minutes)",
         )?;
+        // The any-provider end-to-end test drives the browser through it.
+        ensure_oidc_provider(&toolchain)?;
     }
     if needs.brotli {
         ensure_apt_packages(
@@ -212,6 +221,32 @@ fn ensure_wasm_opt(toolchain: &Toolchain, binaryen_dir: &Path) -> Result<(), Str
     )?;
     // Where trunk expects its own download of this version: `<dir>/bin/wasm-opt`.
     replace_symlink(&binaryen_dir.join("node_modules/.bin/wasm-opt"), &wasm_opt)
+}
+
+/// Installs the end-to-end test's OpenID provider into `tests/oidc-provider/node_modules` with
+/// `npm ci`, exactly as `package-lock.json` pins it (and its integrity hashes), unless that lock
+/// file was installed already.
+fn ensure_oidc_provider(toolchain: &Toolchain) -> Result<(), String> {
+    let harness = workspace::root().join(OIDC_PROVIDER_HARNESS);
+    let lock_file = harness.join("package-lock.json");
+    let lock = std::fs::read(&lock_file)
+        .map_err(|error| format!("cannot read {}: {error}", lock_file.display()))?;
+    let installed = harness.join(INSTALLED_LOCK);
+    if std::fs::read(&installed).is_ok_and(|copy| copy == lock) {
+        return Ok(());
+    }
+    println!(
+        "xtask: installing oidc-provider for the end-to-end test with npm ci into {} (seconds)",
+        harness.join("node_modules").display()
+    );
+    process::run(
+        toolchain
+            .command("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&harness),
+    )?;
+    std::fs::write(&installed, lock)
+        .map_err(|error| format!("cannot write {}: {error}", installed.display()))
 }
 
 /// Puts `wasm-opt` beside `trunk` in cargo's bin directory, which is on `PATH` wherever trunk
