@@ -1,8 +1,9 @@
 //! Every path of the API measured in one interleaved run (`cargo xtask bench api`).
 //!
-//! Serves the app (with its production layers and logging, the log written to `/dev/null`),
-//! a bare axum handler without any middleware and a local JWKS, all on 127.0.0.1:0, on a
-//! server runtime of its own. A lean HTTP/1.1 client on another thread keeps `CONNECTIONS`
+//! Serves the app as the binary does (`api::serve`, with its header-read timeout and connection
+//! cap, and the production layers, metrics and logging, the log written to `/dev/null`), a bare
+//! axum handler without any middleware on `axum::serve`, and a local JWKS, all on 127.0.0.1:0,
+//! on a server runtime of its own. A lean HTTP/1.1 client on another thread keeps `CONNECTIONS`
 //! keep-alive connections busy, path after path, in rounds whose order rotates so that no path
 //! always runs on a warmer or quieter machine. Each path sends a bounded number of requests per
 //! round and stops at `TIME_CAP` whatever the machine.
@@ -23,6 +24,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use api::routes::PUBLIC_MESSAGE;
+use api::serve::{ConnectionStats, ServeLimits, serve};
 use api::{Config, app};
 use oidc_protocol::base64url;
 use serde_json::Value;
@@ -456,7 +458,13 @@ fn main() {
             .expect("bind loopback");
         let app_address = app_listener.local_addr().expect("local address");
         let bare_address = bare_listener.local_addr().expect("local address");
-        tokio::spawn(async move { axum::serve(app_listener, app(config)).await });
+        tokio::spawn(serve(
+            app_listener,
+            app(config),
+            ServeLimits::default(),
+            ConnectionStats::new(),
+            std::future::pending(),
+        ));
         let bare = axum::Router::new().route("/api/public", axum::routing::get(bare_public));
         tokio::spawn(async move { axum::serve(bare_listener, bare).await });
         (jwks, app_address, bare_address)

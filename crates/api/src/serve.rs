@@ -1,12 +1,16 @@
 //! Serving the API on a TCP listener with the bounds a public server needs against slow or
 //! greedy clients, which `axum::serve` does not give:
 //!
-//! - a deadline for each request head ([`ServeLimits::header_read_timeout`]). hyper enforces
-//!   it only with a timer, and `axum::serve` installs none, so a client sending one header
-//!   byte every 20 s held a task and a file descriptor for ever; the request timeout of the
-//!   router only starts once the whole head is in. The deadline runs from the moment the
-//!   connection waits for a head: from the accept on a new connection, from the end of the
-//!   previous response on a kept-alive one, so it is also the idle keep-alive timeout;
+//! - a deadline for each request head ([`ServeLimits::header_read_timeout`]). `axum::serve`
+//!   installs no timer, so hyper's own header-read timeout never fires there, and a client
+//!   sending one header byte every 20 s held a task and a file descriptor for ever; the
+//!   request timeout of the router only starts once the whole head is in. The deadline runs
+//!   from the moment the connection waits for a head: from the accept on a new connection,
+//!   from the moment the previous answer is ready on a kept-alive one, so it is also the idle
+//!   keep-alive timeout. It is kept here rather than by hyper's timer, which boxes, registers
+//!   and drops a timer entry for every request of a kept-alive connection: here the
+//!   connection's service notes when each answer is ready (two relaxed stores and a clock
+//!   read), and one timer per connection, re-armed only when it fires, checks the note;
 //! - a cap on the connections served at once ([`ServeLimits::max_connections`]). Further
 //!   connections wait in the kernel's listen queue, and are accepted as others close: every
 //!   connection holding a slot either sends requests or is closed by the deadline above, so
@@ -18,19 +22,26 @@
 //! (idle ones close at once), and returns when they are done or after
 //! [`ServeLimits::shutdown_grace`].
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::Request;
+use axum::response::Response;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
+use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
+use tower::ServiceExt;
+use tower::util::Oneshot;
 
 /// How long a connection may take to send a request head, and stay idle between requests
 /// (10 s): ample for any client on any network, short enough that a slow or silent
@@ -210,8 +221,105 @@ pub async fn serve(
     Ok(())
 }
 
-/// One connection, until the client closes it, a deadline closes it, or shutdown ends it after
-/// the request in progress.
+/// When one connection last began waiting for a request head, as its idle deadline reads it.
+struct Activity {
+    opened: Instant,
+    /// Microseconds from `opened` to when the connection last began waiting for a head, or
+    /// [`ANSWERING`] while a request is being answered.
+    waiting_since: AtomicU64,
+}
+
+/// The mark of a connection busy with a request: the router bounds how long that takes.
+const ANSWERING: u64 = u64::MAX;
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            opened: Instant::now(),
+            waiting_since: AtomicU64::new(0),
+        }
+    }
+
+    fn answering(&self) {
+        self.waiting_since.store(ANSWERING, Ordering::Relaxed);
+    }
+
+    fn waiting(&self) {
+        let micros = u64::try_from(self.opened.elapsed().as_micros()).unwrap_or(ANSWERING - 1);
+        self.waiting_since.store(micros, Ordering::Relaxed);
+    }
+
+    /// When the connection began waiting for the head it is waiting for; `None` while a request
+    /// is being answered.
+    fn waiting_since(&self) -> Option<Instant> {
+        match self.waiting_since.load(Ordering::Relaxed) {
+            ANSWERING => None,
+            micros => Some(self.opened + Duration::from_micros(micros)),
+        }
+    }
+}
+
+/// Resolves once the connection has waited `timeout` for a request head (counted from the
+/// accept, or from when the previous answer was ready) without one coming. While a request
+/// is being answered it only looks again a `timeout` later.
+async fn idle_deadline(activity: &Activity, timeout: Duration) {
+    let sleep = tokio::time::sleep_until((activity.opened + timeout).into());
+    tokio::pin!(sleep);
+    loop {
+        sleep.as_mut().await;
+        let now = Instant::now();
+        let next = match activity.waiting_since() {
+            Some(since) if now >= since + timeout => return,
+            Some(since) => since + timeout,
+            None => now + timeout,
+        };
+        sleep.as_mut().reset(next.into());
+    }
+}
+
+/// The router as one connection's hyper service, noting in its [`Activity`] when each request
+/// is taken up and when its answer is ready.
+struct Watched {
+    router: Router,
+    activity: Arc<Activity>,
+}
+
+impl hyper::service::Service<hyper::Request<Incoming>> for Watched {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn call(&self, request: hyper::Request<Incoming>) -> Answer {
+        self.activity.answering();
+        Answer {
+            answer: self
+                .router
+                .clone()
+                .oneshot(request.map(axum::body::Body::new)),
+            activity: Arc::clone(&self.activity),
+        }
+    }
+}
+
+/// The router's answer, noted in the connection's [`Activity`] once ready. Not boxed: the
+/// router's future is `Unpin`.
+struct Answer {
+    answer: Oneshot<Router, Request>,
+    activity: Arc<Activity>,
+}
+
+impl Future for Answer {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let answer = ready!(Pin::new(&mut self.answer).poll(context));
+        self.activity.waiting();
+        Poll::Ready(answer)
+    }
+}
+
+/// One connection, until the client closes it, the idle deadline closes it, or shutdown ends
+/// it after the request in progress.
 async fn serve_connection(
     stream: TcpStream,
     router: Router,
@@ -221,29 +329,38 @@ async fn serve_connection(
 ) {
     // Answers are small and written at once; nothing is gained by waiting to coalesce them.
     let _ = stream.set_nodelay(true);
+    let activity = Arc::new(Activity::new());
+    let service = Watched {
+        router,
+        activity: Arc::clone(&activity),
+    };
     let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout)
-        .max_buf_size(MAX_READ_BUFFER);
-    let connection =
-        builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(router));
+    builder.max_buf_size(MAX_READ_BUFFER);
+    let connection = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
+    let deadline = idle_deadline(&activity, header_read_timeout);
+    tokio::pin!(deadline);
     // Also when the server is gone (the sender dropped): finish up either way.
     let stop = async move {
         let _ = stopping.wait_for(|stop| *stop).await;
     };
+    // Dropping the connection closes it: what hyper's own timeout does too.
     let ended = tokio::select! {
-        ended = connection.as_mut() => ended,
+        ended = connection.as_mut() => Some(ended),
+        () = deadline.as_mut() => None,
         () = stop => {
             connection.as_mut().graceful_shutdown();
-            connection.await
+            tokio::select! {
+                ended = connection.as_mut() => Some(ended),
+                () = deadline.as_mut() => None,
+            }
         }
     };
-    if let Err(error) = ended {
-        if error.is_timeout() {
+    match ended {
+        None => {
             served.stats.0.timed_out.fetch_add(1, Ordering::Relaxed);
         }
-        tracing::debug!(error = %error, "connection closed");
+        Some(Err(error)) => tracing::debug!(error = %error, "connection closed"),
+        Some(Ok(())) => {}
     }
 }

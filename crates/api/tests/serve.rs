@@ -269,3 +269,29 @@ async fn shutdown_closes_idle_connections_and_lets_the_request_in_flight_finish(
     assert!(TcpStream::connect(server.address).await.is_err());
     assert_eq!(server.stats.open(), 0);
 }
+
+#[tokio::test]
+async fn an_answer_that_takes_longer_than_the_header_deadline_is_not_cut_off() {
+    let router = Router::new().route(
+        "/slow",
+        get(|| async {
+            tokio::time::sleep(HEADER_READ_TIMEOUT * 3).await;
+            "done"
+        }),
+    );
+    let server = Server::start(router, limits(8)).await;
+    let mut client = server.connect().await;
+    for _ in 0..2 {
+        client
+            .write_all(b"GET /slow HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n")
+            .await
+            .unwrap();
+        let (status, body) = bounded("the slow answer", read_response(&mut client))
+            .await
+            .unwrap();
+        assert_eq!((status, body.as_str()), (200, "done"));
+    }
+    assert_eq!(server.stats.timed_out(), 0);
+    // Once idle, the deadline applies again.
+    assert!(bounded("the idle close", closed_by_server(&mut client)).await);
+}
