@@ -37,6 +37,8 @@ pub const ENV_JWKS_TRUST_LIMIT_SECONDS: &str = "JWKS_TRUST_LIMIT_SECONDS";
 pub const ENV_HEADER_READ_TIMEOUT_SECONDS: &str = "HEADER_READ_TIMEOUT_SECONDS";
 /// Environment variable holding the most connections served at once.
 pub const ENV_MAX_CONNECTIONS: &str = "MAX_CONNECTIONS";
+/// Environment variable holding the `IP:PORT` of the metrics listener; unset, none is opened.
+pub const ENV_METRICS_ADDR: &str = "METRICS_ADDR";
 
 const DEFAULT_PORT: u16 = 3001;
 const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -151,6 +153,14 @@ pub enum ConfigError {
         /// The value as configured.
         value: String,
     },
+    /// `METRICS_ADDR` is not an `IP:PORT` socket address, or is the API's own.
+    #[error(
+        "invalid {ENV_METRICS_ADDR} {value:?}: expected IP:PORT such as 127.0.0.1:9464, other than HOST:PORT"
+    )]
+    InvalidMetricsAddr {
+        /// The value as configured.
+        value: String,
+    },
     /// `PERMISSIONS_SOURCE` is not one of the known sources.
     #[error("invalid {ENV_PERMISSIONS_SOURCE} {value:?}: expected scope, permissions or either")]
     InvalidPermissionSource {
@@ -224,6 +234,7 @@ pub struct Config {
     pub(crate) max_header_bytes: usize,
     pub(crate) header_read_timeout: Duration,
     pub(crate) max_connections: usize,
+    pub(crate) metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -247,6 +258,7 @@ impl Config {
             max_header_bytes: DEFAULT_MAX_HEADER_BYTES,
             header_read_timeout: HEADER_READ_TIMEOUT,
             max_connections: MAX_CONNECTIONS,
+            metrics_addr: None,
         })
     }
 
@@ -330,6 +342,12 @@ impl Config {
             let connections = connections.ok_or(ConfigError::InvalidMaxConnections { value })?;
             config = config.with_max_connections(connections);
         }
+        if let Some(value) = var(ENV_METRICS_ADDR) {
+            let address = value.trim().parse::<SocketAddr>().ok();
+            let address = address.filter(|address| *address != config.listen_addr);
+            let address = address.ok_or(ConfigError::InvalidMetricsAddr { value })?;
+            config = config.with_metrics_addr(Some(address));
+        }
         Ok(config)
     }
 
@@ -398,6 +416,13 @@ impl Config {
         self
     }
 
+    /// Where the binary serves `GET /metrics`, apart from the API (none by default).
+    #[must_use]
+    pub fn with_metrics_addr(mut self, address: Option<SocketAddr>) -> Self {
+        self.metrics_addr = address;
+        self
+    }
+
     /// How long a verified token is remembered (never past its `exp`); zero disables the cache.
     ///
     /// While remembered, a token is not checked against the keys again: a key the issuer
@@ -448,6 +473,11 @@ impl Config {
     /// Where the binary listens (`HOST`:`PORT`); not used by [`crate::app`].
     pub fn listen_addr(&self) -> SocketAddr {
         self.listen_addr
+    }
+
+    /// Where the binary serves `GET /metrics` (`METRICS_ADDR`), if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The bounds the binary serves connections within: the header-read timeout, the
@@ -584,6 +614,7 @@ mod tests {
                 shutdown_grace: Duration::from_secs(20),
             }
         );
+        assert_eq!(config.metrics_addr(), None);
     }
 
     #[test]
@@ -620,6 +651,7 @@ mod tests {
             (ENV_JWKS_TRUST_LIMIT_SECONDS, "3600"),
             (ENV_HEADER_READ_TIMEOUT_SECONDS, "5"),
             (ENV_MAX_CONNECTIONS, "64"),
+            (ENV_METRICS_ADDR, "127.0.0.1:9464"),
         ]))
         .unwrap();
         assert_eq!(
@@ -633,6 +665,10 @@ mod tests {
                 max_connections: 64,
                 shutdown_grace: Duration::from_secs(15),
             }
+        );
+        assert_eq!(
+            config.metrics_addr(),
+            Some("127.0.0.1:9464".parse().unwrap())
         );
         assert_eq!(
             config.bearer_auth().verified_token_ttl(),
@@ -737,7 +773,7 @@ mod tests {
             (ENV_AUTH0_DOMAIN, "t.auth0.com"),
             (ENV_AUTH0_AUDIENCE, "aud"),
         ];
-        let cases: [(&str, &str, &str); 17] = [
+        let cases: [(&str, &str, &str); 20] = [
             (ENV_PORT, "0", "PORT"),
             (ENV_HOST, "example.com", "HOST"),
             (ENV_ALLOWED_ORIGINS, "*", "ALLOWED_ORIGINS"),
@@ -785,6 +821,9 @@ mod tests {
             (ENV_MAX_CONNECTIONS, "0", "MAX_CONNECTIONS"),
             (ENV_MAX_CONNECTIONS, "65537", "MAX_CONNECTIONS"),
             (ENV_MAX_CONNECTIONS, "many", "MAX_CONNECTIONS"),
+            (ENV_METRICS_ADDR, "9464", "METRICS_ADDR"),
+            (ENV_METRICS_ADDR, "localhost:9464", "METRICS_ADDR"),
+            (ENV_METRICS_ADDR, "127.0.0.1:3001", "METRICS_ADDR"),
             (ENV_PERMISSIONS_SOURCE, "roles", "PERMISSIONS_SOURCE"),
             (
                 ENV_PERMISSIONS_SOURCE,

@@ -3,9 +3,13 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use api::serve::{ConnectionStats, serve};
-use api::{Config, app, logging};
+use api::serve::{ConnectionStats, ServeLimits, serve};
+use api::{Api, Config, logging};
+use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
+
+/// The most connections the metrics listener serves at once: a scraper or two, and a person.
+const METRICS_MAX_CONNECTIONS: usize = 8;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -40,6 +44,7 @@ async fn main() -> ExitCode {
         permission_source = ?config.permission_source(),
         "configuration read"
     );
+    // Before binding, so that a signal sent as soon as a port answers is handled.
     let shutdown = shutdown_signal();
     let address = config.listen_addr();
     let listener = match tokio::net::TcpListener::bind(address).await {
@@ -49,6 +54,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let metrics_listener = match config.metrics_addr() {
+        None => None,
+        Some(metrics_address) => match tokio::net::TcpListener::bind(metrics_address).await {
+            Ok(listener) => Some((metrics_address, listener)),
+            Err(error) => {
+                eprintln!("api: cannot listen on {metrics_address} for metrics: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
     let limits = config.serve_limits();
     tracing::info!(
         issuer = config.issuer().as_str(),
@@ -57,14 +72,44 @@ async fn main() -> ExitCode {
         max_connections = limits.max_connections,
         "api listening on http://{address}"
     );
-    let served = serve(
+    let api = Api::new(config);
+
+    // One signal stops both listeners.
+    let (stop, stopping) = watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let stopped = |mut stopping: watch::Receiver<bool>| async move {
+        let _ = stopping.wait_for(|stop| *stop).await;
+    };
+    let metrics_served = async {
+        let Some((metrics_address, listener)) = metrics_listener else {
+            return Ok(());
+        };
+        tracing::info!("metrics on http://{metrics_address}/metrics");
+        let limits = ServeLimits {
+            max_connections: METRICS_MAX_CONNECTIONS,
+            ..limits
+        };
+        serve(
+            listener,
+            api.metrics,
+            limits,
+            ConnectionStats::new(),
+            stopped(stopping.clone()),
+        )
+        .await
+    };
+    let api_served = serve(
         listener,
-        app(config),
+        api.router,
         limits,
-        ConnectionStats::new(),
-        shutdown,
+        api.connections,
+        stopped(stopping.clone()),
     );
-    if let Err(error) = served.await {
+    let (api_served, metrics_served) = tokio::join!(api_served, metrics_served);
+    if let Err(error) = api_served.and(metrics_served) {
         eprintln!("api: server error: {error}");
         return ExitCode::FAILURE;
     }

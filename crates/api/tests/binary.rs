@@ -161,6 +161,57 @@ fn sigterm_shuts_down_gracefully_even_with_an_idle_connection_open() {
     drop(idle);
 }
 
+/// The status line and body of `GET path` on 127.0.0.1:`port`, read to the end.
+#[cfg(unix)]
+fn get(port: u16, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    (status, body.to_owned())
+}
+
+#[cfg(unix)]
+#[test]
+fn metrics_are_served_on_their_own_listener_only() {
+    let port = free_port();
+    let metrics_port = free_port();
+    let mut child = api(&empty_dir("metrics"))
+        .env("AUTH0_DOMAIN", "http://localhost:3002")
+        .env("AUTH0_AUDIENCE", "https://quickstarts/api")
+        .env("PORT", port.to_string())
+        .env("METRICS_ADDR", format!("127.0.0.1:{metrics_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_listening(port);
+    wait_until_listening(metrics_port);
+    let (status, _) = get(port, "/api/public");
+    assert!(status.contains(" 200 "), "{status}");
+    let (status, body) = get(metrics_port, "/metrics");
+    assert!(status.contains(" 200 "), "{status}");
+    assert!(
+        body.contains("api_http_requests_total{route=\"/api/public\",status=\"200\"} 1"),
+        "{body}"
+    );
+    assert!(body.contains("api_connections_max 512"), "{body}");
+    let (status, _) = get(port, "/metrics");
+    assert!(status.contains(" 404 "), "{status}");
+    terminate(&child);
+    assert_eq!(exit_status(&mut child).code(), Some(0));
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_shuts_down_gracefully() {

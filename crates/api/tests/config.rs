@@ -5,7 +5,7 @@
 use api::{Config, ConfigError};
 use axum_bearer_auth::PermissionSource;
 
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "AUTH0_DOMAIN",
     "ISSUER_BASE_URL",
     "AUTH0_AUDIENCE",
@@ -18,6 +18,7 @@ const NAMES: [&str; 12] = [
     "JWKS_TRUST_LIMIT_SECONDS",
     "HEADER_READ_TIMEOUT_SECONDS",
     "MAX_CONNECTIONS",
+    "METRICS_ADDR",
 ];
 
 fn set(name: &str, value: &str) {
@@ -87,12 +88,23 @@ fn from_env_names_what_is_missing_or_wrong_and_reads_the_rest() {
 
     set("MAX_CONNECTIONS", "64");
     set("HEADER_READ_TIMEOUT_SECONDS", "3");
+    set("METRICS_ADDR", "127.0.0.1:9464");
     let config = Config::from_env().unwrap();
     assert_eq!(config.serve_limits().max_connections, 64);
     assert_eq!(
         config.serve_limits().header_read_timeout,
         std::time::Duration::from_secs(3)
     );
+    assert_eq!(
+        config.metrics_addr(),
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
+    set("METRICS_ADDR", "127.0.0.1:4001");
+    assert!(matches!(
+        Config::from_env(),
+        Err(ConfigError::InvalidMetricsAddr { .. })
+    ));
+    set("METRICS_ADDR", "");
 
     set("AUTH0_DOMAIN", "http://evil.example");
     assert!(matches!(
