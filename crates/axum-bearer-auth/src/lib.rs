@@ -26,3 +26,7 @@ pub use permission::{
 pub use realm::{Realm, RealmError};
 pub use token::TokenError;
 pub use validator::BearerAuth;
+
+/// The protocol types this library's API takes, so an app needs no second dependency line.
+pub use oidc_protocol as protocol;
+pub use oidc_protocol::{Audience, Issuer};
