@@ -64,10 +64,9 @@ fn id_token_note(reason: &IdTokenProfile) -> String {
 /// What the page found.
 #[derive(Clone, Debug)]
 enum Profile {
-    /// The UserInfo answer, and its text as received.
-    Loaded(UserInfo, String),
-    /// The ID token's profile claims, its claims as received, and why they are shown.
-    FromIdToken(StandardClaims, String, IdTokenProfile),
+    /// The profile claims, the JSON text they were read from (the UserInfo answer, or the ID
+    /// token's claims), and, for the ID token, the note saying why it was read.
+    Loaded(StandardClaims, String, Option<String>),
     Failed(AuthHttpError),
     Provider(ProviderError),
     Unreadable,
@@ -109,7 +108,7 @@ fn ProfileDetails() -> impl IntoView {
                 Ok(ProfileSource::IdToken(reason)) => {
                     return match (session.id_token_claims(), session.id_token_claims_json()) {
                         (Some(claims), Some(text)) => {
-                            Profile::FromIdToken(claims.profile, text, reason)
+                            Profile::Loaded(claims.profile, text, Some(id_token_note(&reason)))
                         }
                         _ => Profile::Unreadable,
                     };
@@ -120,7 +119,7 @@ fn ProfileDetails() -> impl IntoView {
             let options = RequestOptions::default().allow_origin(&url);
             match http.get_text_with(&url, &options).await {
                 Ok(text) => match serde_json::from_str::<UserInfo>(&text) {
-                    Ok(profile) => Profile::Loaded(profile, text),
+                    Ok(profile) => Profile::Loaded(profile.profile, text, None),
                     Err(_) => Profile::Unreadable,
                 },
                 Err(error) => Profile::Failed(error),
@@ -143,21 +142,13 @@ fn ProfileDetails() -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Profile::FromIdToken(claims, text, reason) => view! {
+                Profile::Loaded(claims, text, note) => view! {
                     <ProfileCard claims=claims/>
-                    <p class="note">{id_token_note(&reason)}</p>
+                    {note.map(|note| view! { <p class="note">{note}</p> })}
                     <h2>"Full profile"</h2>
                     <JsonBlock text=text/>
                 }
                 .into_any(),
-                Profile::Loaded(profile, text) => {
-                    view! {
-                        <ProfileCard claims=profile.profile/>
-                        <h2>"Full profile"</h2>
-                        <JsonBlock text=text/>
-                    }
-                        .into_any()
-                }
             })}
         </Suspense>
     }

@@ -5,6 +5,8 @@
 //! flow needs present and supporting what this library sends.
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -236,13 +238,22 @@ fn remember(url: String, metadata: Rc<ProviderMetadata>) {
     });
 }
 
+/// What [`discover`] returns: a boxed future, so that the fetch, the cache and the checks
+/// exist once in the download rather than inside every caller's future.
+pub type Discovery<'a> =
+    Pin<Box<dyn Future<Output = Result<Rc<ProviderMetadata>, ProviderError>> + 'a>>;
+
 /// The configured provider's discovery document, checked against `config`
 /// ([`check_metadata`]). Fetched once per page load: later calls use the document read first
 /// (a failed fetch is tried again next time).
 ///
 /// # Errors
 /// [`ProviderError`] saying why the document could not be fetched or used.
-pub async fn discover(config: &AuthConfig) -> Result<Rc<ProviderMetadata>, ProviderError> {
+pub fn discover(config: &AuthConfig) -> Discovery<'_> {
+    Box::pin(discover_unboxed(config))
+}
+
+async fn discover_unboxed(config: &AuthConfig) -> Result<Rc<ProviderMetadata>, ProviderError> {
     let url = config.issuer.discovery_url();
     let metadata = match cached(&url) {
         Some(metadata) => metadata,

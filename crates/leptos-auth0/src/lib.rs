@@ -35,7 +35,7 @@ pub use config::{
     DEFAULT_SCOPE, FieldProblem, LogoutMode, MAX_RENEW_BEFORE_SECS, ProviderKind, SilentRenewal,
     is_same_site,
 };
-pub use discovery::{ProviderError, check_metadata, discover, read_metadata};
+pub use discovery::{Discovery, ProviderError, check_metadata, discover, read_metadata};
 pub use endpoints::Endpoints;
 pub use error::AuthError;
 pub use http::{

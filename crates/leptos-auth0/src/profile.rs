@@ -7,7 +7,8 @@
 //! (RFC 9068 section 4): oidc-provider answers `invalid_token`. Such a provider puts the
 //! profile claims in the ID token instead.
 
-use oidc_protocol::{AccessTokenClaims, UnverifiedJwt};
+use oidc_protocol::{AudienceClaim, UnverifiedJwt};
+use serde::Deserialize;
 
 use crate::config::{AuthConfig, ProviderKind};
 use crate::discovery::ProviderError;
@@ -33,6 +34,12 @@ pub enum IdTokenProfile {
     AccessTokenForOthers(String),
 }
 
+/// The one claim of an access token read here; reading no others keeps the download small.
+#[derive(Deserialize)]
+struct Audience {
+    aud: Option<AudienceClaim>,
+}
+
 /// Decides by the access token's `aud` (RFC 9068 section 3), given the UserInfo endpoint: a
 /// token without one, or not a JWT, is tried there.
 pub fn profile_source_for(userinfo_endpoint: Option<&str>, session: &Session) -> ProfileSource {
@@ -41,7 +48,7 @@ pub fn profile_source_for(userinfo_endpoint: Option<&str>, session: &Session) ->
     };
     let audience = UnverifiedJwt::parse(session.access_token().secret())
         .ok()
-        .and_then(|jwt| jwt.claims::<AccessTokenClaims>().ok())
+        .and_then(|jwt| jwt.claims::<Audience>().ok())
         .and_then(|claims| claims.aud);
     match audience {
         Some(audience) if !audience.contains(endpoint) => {
