@@ -6,16 +6,18 @@
 //! deployment points one build at another tenant.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
-use axum::http::{Method, StatusCode};
+use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
@@ -41,14 +43,100 @@ pub struct Traffic {
     pub token_requests: AtomicU64,
     /// `POST /oauth/revoke` requests to the tenant.
     pub revocations: AtomicU64,
+    /// Content-Security-Policy violations the browser reported for the SPA's pages.
+    pub csp_violations: AtomicU64,
+    /// What the first [`MAX_KEPT_REPORTS`] of those reports said (directive and blocked URI).
+    pub csp_reports: Mutex<Vec<String>>,
 }
+
+/// How many CSP reports [`Traffic::csp_reports`] keeps; the rest are only counted.
+pub const MAX_KEPT_REPORTS: usize = 16;
+
+/// The largest CSP report body read; a larger one is counted and not parsed.
+const MAX_REPORT_BYTES: usize = 16 * 1024;
 
 impl Traffic {
     /// A count as it stands.
     pub fn read(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::SeqCst)
     }
+
+    /// The CSP reports kept so far, for a failure message.
+    pub fn csp_reports(&self) -> Vec<String> {
+        self.csp_reports
+            .lock()
+            .map(|reports| reports.clone())
+            .unwrap_or_default()
+    }
+
+    /// Fails when the browser has reported any Content-Security-Policy violation: the app did
+    /// something its shipped policy refuses, so it would break where the policy is deployed.
+    ///
+    /// # Errors
+    /// A violation was reported; the message lists what the reports said.
+    pub fn expect_no_csp_violations(&self, during: &str) -> Result<(), Failure> {
+        self.expect_only_csp_violations(|_| false, during)
+    }
+
+    /// Fails when the browser has reported a Content-Security-Policy violation that `expected`
+    /// does not accept (it is given the report's "directive refused blocked-uri" text), or more
+    /// than [`MAX_KEPT_REPORTS`] of them.
+    ///
+    /// # Errors
+    /// An unexpected violation was reported; the message lists what the reports said.
+    pub fn expect_only_csp_violations(
+        &self,
+        expected: impl Fn(&str) -> bool,
+        during: &str,
+    ) -> Result<(), Failure> {
+        let count = Self::read(&self.csp_violations);
+        let reports = self.csp_reports();
+        let all_kept = usize::try_from(count).is_ok_and(|count| count <= reports.len());
+        if all_kept && reports.iter().all(|report| expected(report)) {
+            return Ok(());
+        }
+        Err(
+            format!("{count} Content-Security-Policy violation(s) during {during}: {reports:?}")
+                .into(),
+        )
+    }
+
+    /// Counts one CSP report and keeps what it says while fewer than [`MAX_KEPT_REPORTS`] are.
+    fn record_csp_report(&self, body: &[u8]) {
+        self.csp_violations.fetch_add(1, Ordering::SeqCst);
+        let report: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        let report = &report["csp-report"];
+        let said = format!(
+            "{} refused {}",
+            report["violated-directive"].as_str().unwrap_or("?"),
+            report["blocked-uri"].as_str().unwrap_or("?")
+        );
+        if let Ok(mut reports) = self.csp_reports.lock()
+            && reports.len() < MAX_KEPT_REPORTS
+        {
+            reports.push(said);
+        }
+    }
 }
+
+/// The Content-Security-Policy the README gives for deploying the app, for a tenant at
+/// `tenant_origin` and an API at `api_origin` (scheme, host and port, no path).
+///
+/// Scripts only from the app's own origin (no inline script: Trunk's loader is the external
+/// `boot.js`), WebAssembly compilation allowed, connections only to the app's origin (its files
+/// and `auth_config.json`), the tenant and the API, frames only from the tenant (silent
+/// renewal), images from the app and the tenant (the profile picture), nothing embeds the app.
+pub fn content_security_policy(tenant_origin: &str, api_origin: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' {tenant_origin}; connect-src 'self' {tenant_origin} {api_origin}; \
+         frame-src {tenant_origin}; object-src 'none'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// The path of the SPA server's CSP report endpoint.
+pub const CSP_REPORT_PATH: &str = "/csp-report";
 
 /// The three servers, running until the process ends.
 pub struct Stack {
@@ -129,7 +217,9 @@ impl Stack {
                 "scope": "openid profile email read:messages",
                 "apiUrl": api_url,
             }),
-        );
+            &content_security_policy(&origin_of(&issuer)?, &api_url),
+            &traffic,
+        )?;
         Ok(Self {
             spa_origin,
             api_url,
@@ -171,15 +261,60 @@ fn serve_api(
 }
 
 /// Serves the built app in `dist` on `listener`, with `auth_config` as its
-/// `/auth_config.json` and `index.html` for every other path, as a deployment would.
-fn serve_spa(listener: TcpListener, dist: &Path, auth_config: serde_json::Value) {
+/// `/auth_config.json` and `index.html` for every other path, as a deployment would, every
+/// answer under `policy` (the README's headers) with its violations reported to
+/// [`CSP_REPORT_PATH`] and counted in `traffic`.
+fn serve_spa(
+    listener: TcpListener,
+    dist: &Path,
+    auth_config: serde_json::Value,
+    policy: &str,
+    traffic: &Arc<Traffic>,
+) -> Result<(), Failure> {
+    let policy = HeaderValue::from_str(&format!("{policy}; report-uri {CSP_REPORT_PATH}"))?;
+    let counted = Arc::clone(traffic);
     let spa = Router::new()
         .route(
             "/auth_config.json",
             get(move || async move { axum::Json(auth_config) }),
         )
-        .fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))));
+        .route(
+            CSP_REPORT_PATH,
+            post(move |body: axum::body::Bytes| {
+                let traffic = Arc::clone(&counted);
+                async move {
+                    traffic.record_csp_report(&body);
+                    StatusCode::NO_CONTENT
+                }
+            }),
+        )
+        .layer(DefaultBodyLimit::max(MAX_REPORT_BYTES))
+        .fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))))
+        .layer(middleware::map_response(move |mut response: Response| {
+            let policy = policy.clone();
+            async move {
+                let headers = response.headers_mut();
+                headers.insert(CONTENT_SECURITY_POLICY, policy);
+                headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+                headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+                response
+            }
+        }));
     serve(listener, spa);
+    Ok(())
+}
+
+/// The origin (scheme, host and port) of `url`, e.g. of an issuer with a path.
+///
+/// # Errors
+/// `url` is not an absolute http(s) URL.
+pub fn origin_of(url: &str) -> Result<String, Failure> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
+        .ok_or_else(|| format!("{url} is not an http(s) URL"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    Ok(format!("{scheme}://{authority}"))
 }
 
 /// Fails unless `dist` holds a built app.
@@ -296,6 +431,7 @@ impl ProviderStack {
         let provider = OidcProvider::start(&spa_origin, access_token_lifetime).await?;
         let traffic = Arc::new(Traffic::default());
         serve_api(api_listener, &provider.issuer, &spa_origin, &traffic)?;
+        let policy = content_security_policy(&origin_of(&provider.issuer)?, &api_url);
         serve_spa(
             spa_listener,
             dist,
@@ -306,7 +442,9 @@ impl ProviderStack {
                 "scope": "openid profile email read:messages",
                 "apiUrl": api_url,
             }),
-        );
+            &policy,
+            &traffic,
+        )?;
         Ok(Self {
             spa_origin,
             api_url,
@@ -702,5 +840,51 @@ mod tests {
             Some(serde_json::json!({"scope": "read:messages"}))
         );
         assert!(jwt_claims("not-a-jwt").is_err());
+    }
+
+    /// The policy the end-to-end test serves is, word for word, the one the README tells a
+    /// deployment to send, so what the stories prove holds for what people deploy.
+    #[test]
+    fn the_served_policy_is_the_one_the_readme_gives() {
+        let readme = include_str!("../../../README.md");
+        let policy =
+            content_security_policy("https://YOUR_TENANT.auth0.com", "https://api.example.com");
+        let line = format!("  Content-Security-Policy: {policy}\n");
+        assert!(
+            readme.contains(&line),
+            "README.md's Deploying section lacks the served policy:\n{line}"
+        );
+    }
+
+    /// Trunk's development server sends the same policy, widened only by `https:` sources.
+    #[test]
+    fn trunk_serve_sends_the_deployed_policy_with_the_local_origins_and_https() {
+        let trunk: toml::Table = include_str!("../../../Trunk.toml").parse().unwrap();
+        let served = trunk["serve"]["headers"]["Content-Security-Policy"]
+            .as_str()
+            .unwrap_or_default();
+        let tenant = "http://localhost:3002";
+        let deployed = content_security_policy(tenant, "http://localhost:3001");
+        let widened = deployed
+            .replace(&format!("{tenant};"), &format!("{tenant} https:;"))
+            .replace("3001;", "3001 https:;");
+        assert_eq!(served, widened);
+        assert_eq!(
+            trunk["serve"]["headers"]["Referrer-Policy"].as_str(),
+            Some("no-referrer")
+        );
+    }
+
+    #[test]
+    fn the_origin_of_an_issuer_drops_its_path() {
+        assert_eq!(
+            origin_of("http://localhost:4000/oidc/").unwrap(),
+            "http://localhost:4000"
+        );
+        assert_eq!(
+            origin_of("https://t.auth0.com/").unwrap(),
+            "https://t.auth0.com"
+        );
+        assert!(origin_of("ftp://t.example/").is_err());
     }
 }

