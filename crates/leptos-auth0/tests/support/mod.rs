@@ -41,11 +41,14 @@ pub const UNREACHABLE: &str = "http://127.0.0.1:9";
 /// The client id of every test configuration.
 pub const CLIENT_ID: &str = "local-spa-client";
 
-/// A configuration whose tenant is `domain` and whose API is `api_url`.
+/// A configuration whose tenant is `domain` and whose API is `api_url`. Like every test
+/// configuration here it renews no session silently, since the fake tenants do not answer
+/// `prompt=none`; the silent renewal tests turn it on.
 pub fn config(domain: &str, api_url: &str) -> AuthConfig {
     AuthConfig::from_json(&format!(
         r#"{{"domain":"{domain}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
-            "scope":"openid profile read:messages","apiUrl":"{api_url}"}}"#
+            "scope":"openid profile read:messages","apiUrl":"{api_url}",
+            "useSilentRenewalFallback":false}}"#
     ))
     .expect("test configuration is valid")
 }
@@ -73,7 +76,8 @@ pub fn keyless_echo_tenant(delay_ms: Option<u64>) -> Issuer {
 pub fn config_for_tenant(issuer: Issuer, response_type: &str) -> AuthConfig {
     let mut config = AuthConfig::from_json(&format!(
         r#"{{"domain":"{}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
-            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}"}}"#,
+            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}",
+            "useSilentRenewalFallback":false}}"#,
         echo_url()
     ))
     .expect("test configuration is valid");
@@ -87,7 +91,8 @@ pub fn config_for_tenant(issuer: Issuer, response_type: &str) -> AuthConfig {
 pub fn config_for_issuer(issuer: &str, response_type: &str, extra: &str) -> AuthConfig {
     AuthConfig::from_json(&format!(
         r#"{{"issuer":"{issuer}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
-            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}"{extra}}}"#
+            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}",
+            "useSilentRenewalFallback":false{extra}}}"#
     ))
     .expect("test configuration is valid")
 }
