@@ -683,10 +683,16 @@ fn silent_authorize(tenant: &mut RenewalTenant, issuer: &str, id: &str, query: &
         200,
         "text/html; charset=utf-8",
         body,
-        vec![(
-            "Content-Security-Policy",
-            format!("frame-ancestors {origin}"),
-        )],
+        vec![
+            (
+                "Content-Security-Policy",
+                format!("frame-ancestors {origin}"),
+            ),
+            // The test runner's page is cross-origin isolated (`Cross-Origin-Embedder-Policy:
+            // require-corp`), which loads a cross-origin frame only if it opts in like this.
+            ("Cross-Origin-Embedder-Policy", "require-corp".to_owned()),
+            ("Cross-Origin-Resource-Policy", "cross-origin".to_owned()),
+        ],
     )
 }
 
@@ -1135,11 +1141,11 @@ mod tests {
         let (status, content_type, body, extra) = silent_authorize(id, "st%3C1");
         assert_eq!((status, content_type), (200, "text/html; charset=utf-8"));
         assert_eq!(
-            extra,
-            vec![(
+            extra[0],
+            (
                 "Content-Security-Policy",
                 "frame-ancestors http://127.0.0.1:8000".to_owned()
-            )]
+            )
         );
         assert!(
             body.contains(&format!(
