@@ -199,8 +199,9 @@ pub(crate) type KeyCache = Rc<RefCell<Option<VerificationKeys>>>;
 
 /// Renews the session under the cross-tab lock (see the module documentation). A refusal that
 /// ends the session also removes it from both stores, and marks it ended for the other tabs,
-/// before the lock is let go; without a refresh token nothing is removed, and the session
-/// lasts until its access token expires.
+/// before the lock is let go. Without a refresh token it renews silently where
+/// [`AuthConfig::renews_silently`] allows; where nothing can renew it, nothing is removed, and
+/// the session lasts until its access token expires.
 ///
 /// # Errors
 /// [`RenewalError`]; [`RenewalError::ends_session`] tells whether to log out or retry.
