@@ -29,11 +29,13 @@ pub fn echo_url() -> &'static str {
 /// A tenant address where nothing listens: any request to it fails as a network error.
 pub const UNREACHABLE: &str = "http://127.0.0.1:9";
 
-/// A configuration whose tenant is `domain` and whose API is `api_url`.
+/// A configuration whose tenant is `domain` and whose API is `api_url`, renewing no session
+/// silently (the fake tenants do not answer `prompt=none`).
 pub fn config(domain: &str, api_url: &str) -> AuthConfig {
     AuthConfig::from_json(&format!(
         r#"{{"domain":"{domain}","clientId":"local-spa-client","audience":"https://quickstarts/api",
-            "scope":"openid profile read:messages","apiUrl":"{api_url}"}}"#
+            "scope":"openid profile read:messages","apiUrl":"{api_url}",
+            "useSilentRenewalFallback":false}}"#
     ))
     .expect("test configuration is valid")
 }
@@ -117,7 +119,8 @@ pub fn logged_in() {
 pub fn issuer_config(issuer: &str) -> AuthConfig {
     AuthConfig::from_json(&format!(
         r#"{{"issuer":"{issuer}","clientId":"local-spa-client","audience":"https://quickstarts/api",
-            "scope":"openid profile email read:messages","apiUrl":"{UNREACHABLE}"}}"#
+            "scope":"openid profile email read:messages","apiUrl":"{UNREACHABLE}",
+            "useSilentRenewalFallback":false}}"#
     ))
     .expect("test configuration is valid")
 }

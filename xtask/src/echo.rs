@@ -24,7 +24,18 @@
 //!   `api-always-401` refuses every token. `stats` reports what was asked (`token_requests`,
 //!   `revocations`, `api_calls`, `generation`, `revoked`). `POST unreachable?requests=<n>` makes
 //!   the next `<n>` token requests end without an answer, as with the network down.
-//!   `authorize` and `v2/logout` answer 204 No Content, like `/tenant/`'s;
+//!   `authorize` and `v2/logout` answer 204 No Content, like `/tenant/`'s, except a silent
+//!   `authorize` (`prompt=none&response_mode=web_message`), which answers like Auth0: a page,
+//!   frameable only by the redirect URI's origin, that posts `{type: "authorization_response",
+//!   response}` to that origin. What it posts is set by `POST silent?answer=<answer>`: `code`
+//!   (the default: a code for this state, with `iss`), `never` (no message), `forged` (only
+//!   messages a client must ignore: another state, another type, malformed ones) or any other
+//!   word, posted as the `error`. The code is exchanged at `oauth/token` (the
+//!   `authorization_code` grant, its redirect URI checked, its `code_verifier` recorded) for an
+//!   access token and the ID token the test posted to `id_token` (its body, raw), waiting at
+//!   most five seconds for it, since only the test can sign it with the nonce, which `stats`
+//!   reports with the code's challenge and verifier. `jwks` is what was posted to `keys`
+//!   (`{"keys":[]}` before);
 //! - `/slow/<ms>/<route>`: `<route>` after `<ms>` milliseconds (at most five seconds; preflights
 //!   are not delayed), for answers that arrive late. A path rather than a query, so it can sit
 //!   in front of a tenant's issuer, below which the client derives every endpoint.
@@ -198,6 +209,15 @@ fn respond(request: &Request) -> Response {
         return tenant(&format!("http://{host}{issuer_path}"), keys, endpoint);
     }
     if let Some(rest) = path.strip_prefix("/renewal/") {
+        if request.method == "POST"
+            && rest.ends_with("/oauth/token")
+            && parse_query(&request.body)
+                .get("grant_type")
+                .map(String::as_str)
+                == Some("authorization_code")
+        {
+            await_posted_id_token(rest.split('/').next().unwrap_or_default());
+        }
         let host = request
             .headers
             .get("host")
@@ -303,7 +323,44 @@ struct RenewalTenant {
     api_calls: u64,
     unreachable_for: u64,
     access_token: Option<String>,
+    /// What a silent `authorize` posts.
+    silent_answer: SilentAnswer,
+    authorize_requests: u64,
+    code_exchanges: u64,
+    /// The code a silent `authorize` issued and not yet exchanged.
+    pending_code: Option<PendingCode>,
+    /// The ID token the next code exchange returns, posted by the test.
+    id_token: Option<String>,
+    /// The JWKS document `jwks` serves, posted by the test.
+    keys: Option<String>,
+    /// The last exchange's `code_verifier`, to compare with the challenge.
+    code_verifier: Option<String>,
+    code_challenge: Option<String>,
 }
+
+/// What a renewal tenant's silent `authorize` posts to the client's window.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum SilentAnswer {
+    /// A code for the request's state.
+    #[default]
+    Code,
+    /// Nothing at all, as from a tenant that never answers.
+    Never,
+    /// Only messages that the client must ignore.
+    Forged,
+    /// This error, e.g. `login_required`.
+    Error(String),
+}
+
+/// A code issued by a silent `authorize`.
+struct PendingCode {
+    code: String,
+    redirect_uri: String,
+    nonce: String,
+}
+
+/// Largest body kept as a renewal tenant's posted ID token or keys.
+const MAX_POSTED: usize = 16 * 1024;
 
 fn renewal_tenants() -> &'static Mutex<BTreeMap<String, RenewalTenant>> {
     static TENANTS: OnceLock<Mutex<BTreeMap<String, RenewalTenant>>> = OnceLock::new();
@@ -372,6 +429,7 @@ fn renewal_tenant(issuer_prefix: &str, rest: &str, query: &str, request: &Reques
                     "{{\"issuer\":{},\"authorization_endpoint\":{},\"token_endpoint\":{},\
                      \"revocation_endpoint\":{},\"jwks_uri\":{},\
                      \"response_types_supported\":[\"code\"],\
+                     \"response_modes_supported\":[\"query\",\"web_message\"],\
                      \"subject_types_supported\":[\"public\"],\
                      \"id_token_signing_alg_values_supported\":[\"RS256\"]}}",
                     json_string(&issuer),
@@ -382,7 +440,48 @@ fn renewal_tenant(issuer_prefix: &str, rest: &str, query: &str, request: &Reques
                 ),
             )
         }
-        ("GET", "jwks") => json(200, "{\"keys\":[]}".to_owned()),
+        ("GET", "jwks") => json(
+            200,
+            tenant
+                .keys
+                .clone()
+                .unwrap_or_else(|| "{\"keys\":[]}".to_owned()),
+        ),
+        ("POST", "keys") if request.body.len() <= MAX_POSTED => {
+            tenant.keys = Some(request.body.clone());
+            (204, "text/plain", String::new(), Vec::new())
+        }
+        ("POST", "id_token") if request.body.len() <= MAX_POSTED => {
+            tenant.id_token = Some(request.body.clone());
+            (204, "text/plain", String::new(), Vec::new())
+        }
+        ("POST", "silent") => {
+            tenant.silent_answer = match parse_query(query).get("answer").map(String::as_str) {
+                None | Some("code") => SilentAnswer::Code,
+                Some("never") => SilentAnswer::Never,
+                Some("forged") => SilentAnswer::Forged,
+                Some(error) => SilentAnswer::Error(error.to_owned()),
+            };
+            (204, "text/plain", String::new(), Vec::new())
+        }
+        ("GET", "authorize") if is_silent(query) => {
+            tenant.authorize_requests += 1;
+            silent_authorize(tenant, &issuer, id, query)
+        }
+        ("POST", "oauth/token")
+            if parse_query(&request.body)
+                .get("grant_type")
+                .map(String::as_str)
+                == Some("authorization_code") =>
+        {
+            tenant.token_requests += 1;
+            tenant.code_exchanges += 1;
+            if tenant.unreachable_for > 0 {
+                tenant.unreachable_for -= 1;
+                return (NO_ANSWER, "text/plain", String::new(), Vec::new());
+            }
+            exchange_code(tenant, &issuer, lifetime, &parse_query(&request.body))
+        }
         ("POST", "oauth/token") => {
             tenant.token_requests += 1;
             if tenant.unreachable_for > 0 {
@@ -484,17 +583,191 @@ fn renewal_tenant(issuer_prefix: &str, rest: &str, query: &str, request: &Reques
             200,
             format!(
                 "{{\"token_requests\":{},\"revocations\":{},\"api_calls\":{},\
-                 \"generation\":{},\"revoked\":{}}}",
+                 \"generation\":{},\"revoked\":{},\"authorize_requests\":{},\
+                 \"code_exchanges\":{},\"nonce\":{},\"code_challenge\":{},\
+                 \"code_verifier\":{}}}",
                 tenant.token_requests,
                 tenant.revocations,
                 tenant.api_calls,
                 tenant.generation,
-                tenant.revoked
+                tenant.revoked,
+                tenant.authorize_requests,
+                tenant.code_exchanges,
+                json_or_null(tenant.pending_code.as_ref().map(|code| code.nonce.as_str())),
+                json_or_null(tenant.code_challenge.as_deref()),
+                json_or_null(tenant.code_verifier.as_deref()),
             ),
         ),
         ("GET", "authorize" | "v2/logout") => (204, "text/plain", String::new(), Vec::new()),
         _ => not_found(),
     }
+}
+
+/// Whether an `authorize` query asks for a silent answer by web message, as auth0-spa-js's
+/// `getTokenSilently` does.
+fn is_silent(query: &str) -> bool {
+    let params = parse_query(query);
+    params.get("prompt").map(String::as_str) == Some("none")
+        && params.get("response_mode").map(String::as_str) == Some("web_message")
+}
+
+/// The origin (`scheme://host[:port]`) of an absolute URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = &url[..scheme.len() + 3 + authority_end];
+    let valid = matches!(scheme, "http" | "https")
+        && authority_end > 0
+        && origin
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b":/.-[]".contains(&byte));
+    valid.then_some(origin)
+}
+
+/// A renewal tenant's answer to a silent `authorize`, per its [`SilentAnswer`].
+fn silent_authorize(tenant: &mut RenewalTenant, issuer: &str, id: &str, query: &str) -> Response {
+    let params = parse_query(query);
+    let param = |name: &str| params.get(name).map_or("", String::as_str);
+    let Some(origin) = origin_of(param("redirect_uri")) else {
+        return (400, "text/plain", "no redirect_uri".to_owned(), Vec::new());
+    };
+    let state = json_string(param("state"));
+    let issuer = json_string(issuer);
+    let message = |fields: String| {
+        format!("{{\"type\":\"authorization_response\",\"response\":{{{fields}}}}}")
+    };
+    let messages = match &tenant.silent_answer {
+        SilentAnswer::Code => {
+            let code = format!("code-{id}-{}", tenant.authorize_requests);
+            tenant.code_challenge = Some(param("code_challenge").to_owned());
+            tenant.pending_code = Some(PendingCode {
+                code: code.clone(),
+                redirect_uri: param("redirect_uri").to_owned(),
+                nonce: param("nonce").to_owned(),
+            });
+            vec![message(format!(
+                "\"code\":{},\"state\":{state},\"iss\":{issuer}",
+                json_string(&code)
+            ))]
+        }
+        SilentAnswer::Never => Vec::new(),
+        SilentAnswer::Forged => vec![
+            message(format!(
+                "\"code\":\"forged-other-state\",\"state\":{},\"iss\":{issuer}",
+                json_string(&format!("not-{}", param("state")))
+            )),
+            format!(
+                "{{\"type\":\"token_response\",\"response\":{{\"code\":\"forged-other-type\",\"state\":{state}}}}}"
+            ),
+            message(format!("\"code\":42,\"state\":{state}")),
+            message(format!("\"state\":{state}")),
+            "{\"type\":\"authorization_response\"}".to_owned(),
+            "\"authorization_response\"".to_owned(),
+            "null".to_owned(),
+        ],
+        SilentAnswer::Error(error) => vec![message(format!(
+            "\"error\":{},\"error_description\":\"Login required\",\"state\":{state},\"iss\":{issuer}",
+            json_string(error)
+        ))],
+    };
+    // `<` escaped, so no text in the messages can end the script element.
+    let messages = format!("[{}]", messages.join(",")).replace('<', "\\u003c");
+    let body = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>Authorization response</title></head><body><script>\
+         {messages}.forEach(function (message) {{ window.parent.postMessage(message, {}); }});\
+         </script></body></html>\n",
+        json_string(origin)
+    );
+    (
+        200,
+        "text/html; charset=utf-8",
+        body,
+        vec![
+            (
+                "Content-Security-Policy",
+                format!("frame-ancestors {origin}"),
+            ),
+            // The test runner's page is cross-origin isolated (`Cross-Origin-Embedder-Policy:
+            // require-corp`), which loads a cross-origin frame only if it opts in like this.
+            ("Cross-Origin-Embedder-Policy", "require-corp".to_owned()),
+            ("Cross-Origin-Resource-Policy", "cross-origin".to_owned()),
+        ],
+    )
+}
+
+/// The `authorization_code` grant at a renewal tenant: the silent `authorize`'s code, once,
+/// for the redirect URI it was issued to, yields an access token and the posted ID token.
+fn exchange_code(
+    tenant: &mut RenewalTenant,
+    issuer: &str,
+    lifetime: u64,
+    form: &BTreeMap<String, String>,
+) -> Response {
+    let field = |name: &str| form.get(name).map_or("", String::as_str);
+    let refused = |description: &str| {
+        (
+            400,
+            "application/json",
+            format!(
+                "{{\"error\":\"invalid_grant\",\"error_description\":{}}}",
+                json_string(description)
+            ),
+            Vec::new(),
+        )
+    };
+    let Some(pending) = tenant.pending_code.take() else {
+        return refused("no code was issued");
+    };
+    if field("code") != pending.code || field("redirect_uri") != pending.redirect_uri {
+        return refused("unknown code or another redirect_uri");
+    }
+    tenant.code_verifier = Some(field("code_verifier").to_owned());
+    let Some(id_token) = tenant.id_token.take() else {
+        return refused("the test posted no id token");
+    };
+    let now = now_secs();
+    let access_token = unsigned_jwt(&format!(
+        "{{\"iss\":{},\"sub\":\"auth0|reader\",\"aud\":[\"https://quickstarts/api\"],\
+         \"scope\":\"openid profile read:messages\",\"iat\":{now},\"exp\":{},\
+         \"silent\":{}}}",
+        json_string(issuer),
+        now + lifetime,
+        tenant.code_exchanges
+    ));
+    tenant.access_token = Some(access_token.clone());
+    (
+        200,
+        "application/json",
+        format!(
+            "{{\"access_token\":{},\"token_type\":\"Bearer\",\"id_token\":{},\
+             \"expires_in\":{lifetime},\"scope\":\"openid profile read:messages\"}}",
+            json_string(&access_token),
+            json_string(&id_token)
+        ),
+        Vec::new(),
+    )
+}
+
+/// Waits, at most [`MAX_DELAY`], until the test has posted the ID token for renewal tenant
+/// `id`'s pending code, outside the lock so that the post can arrive.
+fn await_posted_id_token(id: &str) {
+    let started = std::time::Instant::now();
+    while started.elapsed() < MAX_DELAY {
+        let posted = renewal_tenants()
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(id)
+            .is_none_or(|tenant| tenant.id_token.is_some() || tenant.pending_code.is_none());
+        if posted {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn json_or_null(text: Option<&str>) -> String {
+    text.map_or_else(|| "null".to_owned(), json_string)
 }
 
 /// A JWT-shaped token with these claims and no valid signature.
@@ -853,6 +1126,100 @@ mod tests {
         ] {
             assert_eq!(respond(&get(target)).0, 404, "{target}");
         }
+    }
+
+    fn silent_authorize(id: &str, state: &str) -> Response {
+        respond(&get(&format!(
+            "/renewal/{id}/60/authorize?client_id=c&redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Fcallback\
+             &state={state}&nonce=n-1&code_challenge=ch-1&prompt=none&response_mode=web_message"
+        )))
+    }
+
+    #[test]
+    fn renewal_tenant_answers_a_silent_request_with_a_page_posting_a_code_to_the_client_only() {
+        let id = "silent_code_test";
+        let (status, content_type, body, extra) = silent_authorize(id, "st%3C1");
+        assert_eq!((status, content_type), (200, "text/html; charset=utf-8"));
+        assert_eq!(
+            extra[0],
+            (
+                "Content-Security-Policy",
+                "frame-ancestors http://127.0.0.1:8000".to_owned()
+            )
+        );
+        assert!(
+            body.contains(&format!(
+                "\"code\":\"code-{id}-1\",\"state\":\"st\\u003c1\",\"iss\":\"http://127.0.0.1:4000/renewal/{id}/60/\""
+            )),
+            "{body}"
+        );
+        assert!(
+            body.contains("postMessage(message, \"http://127.0.0.1:8000\")"),
+            "{body}"
+        );
+        let stats = stats(id);
+        assert!(stats.contains("\"authorize_requests\":1"), "{stats}");
+        assert!(stats.contains("\"nonce\":\"n-1\""), "{stats}");
+        // A login (not silent) still answers 204, as before.
+        let (status, _, _, _) = respond(&get(&format!("/renewal/{id}/60/authorize?state=s")));
+        assert_eq!(status, 204);
+    }
+
+    #[test]
+    fn renewal_tenant_exchanges_its_code_once_for_the_posted_id_token() {
+        let id = "silent_exchange_test";
+        silent_authorize(id, "s");
+        assert_eq!(
+            respond(&post(&format!("/renewal/{id}/60/id_token"), "eyJ.id.token")).0,
+            204
+        );
+        let exchange = |code: &str, redirect_uri: &str| {
+            respond(&post(
+                &format!("/renewal/{id}/60/oauth/token"),
+                &format!(
+                    "grant_type=authorization_code&code={code}&code_verifier=v-1&redirect_uri={redirect_uri}"
+                ),
+            ))
+        };
+        let (status, _, body, _) = exchange("wrong", "http%3A%2F%2F127.0.0.1%3A8000%2Fcallback");
+        assert_eq!(status, 400, "{body}");
+        // The wrong attempt used up the code, as a tenant may.
+        silent_authorize(id, "s");
+        let (status, _, body, _) = exchange(
+            &format!("code-{id}-2"),
+            "http%3A%2F%2F127.0.0.1%3A8000%2Fcallback",
+        );
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("\"id_token\":\"eyJ.id.token\""), "{body}");
+        assert!(body.contains("\"token_type\":\"Bearer\""), "{body}");
+        let (status, _, _, _) = exchange(
+            &format!("code-{id}-2"),
+            "http%3A%2F%2F127.0.0.1%3A8000%2Fcallback",
+        );
+        assert_eq!(status, 400);
+        let stats = stats(id);
+        assert!(stats.contains("\"code_verifier\":\"v-1\""), "{stats}");
+        assert!(stats.contains("\"code_challenge\":\"ch-1\""), "{stats}");
+        assert!(stats.contains("\"code_exchanges\":3"), "{stats}");
+    }
+
+    #[test]
+    fn renewal_tenant_silent_answers_are_errors_nothing_or_forgeries_when_told() {
+        let id = "silent_answer_test";
+        respond(&post(
+            &format!("/renewal/{id}/60/silent?answer=login_required"),
+            "",
+        ));
+        let (_, _, body, _) = silent_authorize(id, "s");
+        assert!(body.contains("\"error\":\"login_required\""), "{body}");
+        assert!(!body.contains("\"code\""), "{body}");
+        respond(&post(&format!("/renewal/{id}/60/silent?answer=never"), ""));
+        let (_, _, body, _) = silent_authorize(id, "s");
+        assert!(body.contains("[].forEach"), "{body}");
+        respond(&post(&format!("/renewal/{id}/60/silent?answer=forged"), ""));
+        let (_, _, body, _) = silent_authorize(id, "s");
+        assert!(body.contains("\"state\":\"not-s\""), "{body}");
+        assert!(!stats(id).contains("\"nonce\":\"n-1\""));
     }
 
     #[test]

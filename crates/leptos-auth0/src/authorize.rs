@@ -28,6 +28,28 @@ pub fn authorize_url(
     authorization_endpoint: &str,
     transaction: &Transaction,
 ) -> String {
+    build_authorize_url(config, authorization_endpoint, transaction, false)
+}
+
+/// The URL of a silent renewal at `authorization_endpoint`: the login's request (same client,
+/// audience, scope and redirect URI, `transaction`'s fresh state, nonce and PKCE challenge)
+/// with `prompt=none`, so the provider answers from its session or with an error and never
+/// shows a page (OIDC Core 3.1.2.1), and `response_mode=web_message`, so the answer is posted
+/// to this window rather than sent to the redirect URI.
+pub fn silent_authorize_url(
+    config: &AuthConfig,
+    authorization_endpoint: &str,
+    transaction: &Transaction,
+) -> String {
+    build_authorize_url(config, authorization_endpoint, transaction, true)
+}
+
+fn build_authorize_url(
+    config: &AuthConfig,
+    authorization_endpoint: &str,
+    transaction: &Transaction,
+    silent: bool,
+) -> String {
     let challenge = transaction
         .code_verifier
         .as_ref()
@@ -45,7 +67,10 @@ pub fn authorize_url(
     if let Some(resource) = config.resource() {
         pairs.push(("resource", resource));
     }
-    if config.prompts_for_consent() {
+    if silent {
+        pairs.push(("prompt", "none"));
+        pairs.push(("response_mode", "web_message"));
+    } else if config.prompts_for_consent() {
         pairs.push(("prompt", "consent"));
     }
     if let (ResponseType::Code, Some(challenge)) = (config.response_type, &challenge) {
@@ -235,6 +260,41 @@ mod tests {
             &transaction(true),
         ));
         assert_eq!(param(&params, "prompt"), None);
+    }
+
+    #[test]
+    fn a_silent_renewal_repeats_the_login_request_with_prompt_none_and_web_message() {
+        let config = config("code");
+        let login = params(&authorize_url(&config, AUTHORIZE, &transaction(true)));
+        let silent_url = silent_authorize_url(&config, AUTHORIZE, &transaction(true));
+        let silent = params(&silent_url);
+        for name in [
+            "response_type",
+            "client_id",
+            "redirect_uri",
+            "audience",
+            "scope",
+            "state",
+            "nonce",
+            "code_challenge",
+            "code_challenge_method",
+        ] {
+            assert_eq!(param(&silent, name), param(&login, name), "{name}");
+        }
+        assert_eq!(param(&silent, "prompt"), Some("none"));
+        assert_eq!(param(&silent, "response_mode"), Some("web_message"));
+        assert!(!silent_url.contains("dBjftJeZ4CVP"));
+        // At another provider the login's consent prompt gives way to `none`.
+        let silent = params(&silent_authorize_url(
+            &discovered(),
+            "http://localhost:4000/oidc/auth",
+            &transaction(true),
+        ));
+        assert_eq!(param(&silent, "prompt"), Some("none"));
+        assert_eq!(
+            silent.iter().filter(|(name, _)| name == "prompt").count(),
+            1
+        );
     }
 
     #[test]

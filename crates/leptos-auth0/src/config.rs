@@ -3,6 +3,7 @@
 //! `auth_config.json` served beside the app (so one build serves any provider) or built in code.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use oidc_protocol::{Audience, ClientId, HttpUrl, Issuer, ResponseType, Scope};
 use serde::Deserialize;
@@ -19,7 +20,7 @@ pub const DEFAULT_RENEW_BEFORE_SECS: u64 = 60;
 pub const MAX_RENEW_BEFORE_SECS: u64 = 86_400;
 
 /// Whether an expiring session may be renewed silently, with `prompt=none` in a hidden frame,
-/// when no refresh token can renew it.
+/// when no refresh token can renew it (see [`AuthConfig::renews_silently`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SilentRenewal {
     /// Only when the tenant is same-site with the app: a browser that blocks third-party
@@ -109,6 +110,11 @@ pub struct AuthConfig {
     pub renew_before_secs: u64,
     /// Whether silent `prompt=none` renewal may be used where refresh tokens cannot renew.
     pub silent_renewal: SilentRenewal,
+    /// How long a silent renewal waits for the tenant's answer in its hidden frame before it
+    /// gives up (and retries later): [`SILENT_RENEWAL_TIMEOUT`](crate::SILENT_RENEWAL_TIMEOUT)
+    /// unless set in code, and never longer than that, since the renewal holds the cross-tab
+    /// lock while it waits.
+    pub silent_renewal_timeout: Duration,
 }
 
 /// What is wrong with one field.
@@ -462,6 +468,7 @@ impl AuthConfig {
             use_refresh_tokens,
             renew_before_secs,
             silent_renewal,
+            silent_renewal_timeout: crate::silent::SILENT_RENEWAL_TIMEOUT,
         })
     }
 
@@ -535,6 +542,29 @@ impl AuthConfig {
             SilentRenewal::Never => false,
             SilentRenewal::SameSiteOnly => is_same_site(app_origin, self.issuer.as_str()),
         }
+    }
+
+    /// Whether a session that no refresh token can renew (`useRefreshTokens` is false, or none
+    /// is stored) is renewed silently, with `prompt=none` and `response_mode=web_message` in a
+    /// hidden frame: the code flow, and [`AuthConfig::silent_renewal_allowed`] for
+    /// `app_origin`. The provider must support it too (Auth0, or `web_message` in its
+    /// discovery document's `response_modes_supported`), which the renewal checks.
+    pub fn renews_silently(&self, app_origin: &str) -> bool {
+        self.response_type == ResponseType::Code && self.silent_renewal_allowed(app_origin)
+    }
+
+    /// Whether an app at `app_origin` renews sessions at all: with refresh tokens, or
+    /// silently ([`AuthConfig::renews_silently`]). Otherwise a session ends when its access
+    /// token expires.
+    pub fn renews_sessions(&self, app_origin: &str) -> bool {
+        self.renews_with_refresh_tokens() || self.renews_silently(app_origin)
+    }
+
+    /// The `redirect_uri` of an app at `app_origin`: configured, or `<app_origin>/callback`.
+    pub fn redirect_uri_at(&self, app_origin: &str) -> String {
+        self.redirect_uri
+            .clone()
+            .unwrap_or_else(|| format!("{app_origin}/callback"))
     }
 
     /// Fetches [`CONFIG_PATH`] from the app's own origin and validates it.
@@ -819,6 +849,42 @@ mod tests {
         let mut never = config("login.example.com");
         never.silent_renewal = SilentRenewal::Never;
         assert!(!never.silent_renewal_allowed("https://app.example.com"));
+    }
+
+    #[test]
+    fn silent_renewal_stands_in_for_refresh_tokens_only_in_the_code_flow_where_allowed() {
+        let config = |extra: &str| {
+            AuthConfig::from_json(&format!(
+                r#"{{"domain":"http://localhost:3002","clientId":"c","audience":"a"{extra}}}"#
+            ))
+            .unwrap()
+        };
+        let app = "http://localhost:3000";
+        let without_refresh = config(r#","useRefreshTokens":false"#);
+        assert!(without_refresh.renews_silently(app));
+        assert!(without_refresh.renews_sessions(app));
+        assert!(!without_refresh.renews_sessions("http://127.0.0.1:3000"));
+        let never = config(r#","useRefreshTokens":false,"useSilentRenewalFallback":false"#);
+        assert!(!never.renews_silently(app));
+        assert!(!never.renews_sessions(app));
+        // The implicit flow has no code to exchange for the frame's answer.
+        let implicit = config(r#","responseType":"token id_token""#);
+        assert!(!implicit.renews_silently(app));
+        assert!(!implicit.renews_sessions(app));
+        assert!(config("").renews_sessions("https://elsewhere.example"));
+        assert_eq!(
+            without_refresh.silent_renewal_timeout,
+            crate::SILENT_RENEWAL_TIMEOUT
+        );
+        assert_eq!(
+            without_refresh.redirect_uri_at(app),
+            "http://localhost:3000/callback"
+        );
+        let explicit = config(r#","redirectUri":"http://localhost:3000/auth/done""#);
+        assert_eq!(
+            explicit.redirect_uri_at(app),
+            "http://localhost:3000/auth/done"
+        );
     }
 
     #[test]

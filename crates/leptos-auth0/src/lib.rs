@@ -22,12 +22,15 @@ mod renewal;
 mod revocation;
 mod service;
 mod session;
+mod silent;
 mod storage;
 mod token_endpoint;
 mod transaction;
 mod webcrypto;
 
-pub use authorize::{auth0_logout_url, authorize_url, end_session_url, with_query};
+pub use authorize::{
+    auth0_logout_url, authorize_url, end_session_url, silent_authorize_url, with_query,
+};
 pub use browser::{REQUEST_TIMEOUT, current_origin, current_path, now_ms};
 pub use callback::{CallbackResponse, CompletedLogin, complete_login, parse_callback};
 pub use config::{
@@ -65,6 +68,10 @@ pub use renewal::{
 pub use revocation::{RevocationError, revoke_refresh_token};
 pub use service::{AuthService, AuthState};
 pub use session::Session;
+pub use silent::{
+    FrameResponse, INTERACTION_ERRORS, SILENT_RENEWAL_TIMEOUT, SilentRenewalError,
+    authorize_in_frame, read_message,
+};
 pub use storage::{
     ACCESS_TOKEN_KEY, EXPIRES_AT_KEY, ID_TOKEN_KEY, SESSION_ENDED_KEY, StorageError,
     TRANSACTION_KEY, is_available, local_storage_available, save_transaction,

@@ -1,6 +1,8 @@
 //! Renewing the session with rotating refresh tokens: when (a margin before the access token
 //! expires, at most a quarter of its lifetime), how long to wait after a failure, and the
-//! renewal itself, done by one tab at a time under the cross-tab lock.
+//! renewal itself, done by one tab at a time under the cross-tab lock. Where no refresh token
+//! can renew the session, and [`AuthConfig::renews_silently`] allows it, the same tab renews it
+//! silently instead, under the same lock (see [`crate::silent`]).
 //!
 //! The tab holding the lock first reads the renewable session from IndexedDB, where reads after
 //! the lock changed hands are current. If another tab renewed since this one decided to, its
@@ -30,6 +32,7 @@ use crate::refresh_store::{
     save_renewable_session,
 };
 use crate::session::Session;
+use crate::silent::{SilentRenewalError, renew_silently};
 use crate::storage::{self, StorageError};
 use crate::token_endpoint::{TokenEndpointError, refresh_tokens};
 
@@ -129,10 +132,14 @@ impl Renewal {
 /// Why a renewal did not yield a session.
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum RenewalError {
-    /// There is no refresh token (none was granted, it was removed, or this browser has no
-    /// IndexedDB).
+    /// Nothing can renew the session: there is no refresh token (refresh tokens are off, none
+    /// was granted, it was removed, or this browser has no IndexedDB), and silent renewal is
+    /// not allowed, or the provider does not answer by web message.
     #[error("no refresh token")]
     NoRefreshToken,
+    /// The silent renewal in a hidden frame failed.
+    #[error("the silent renewal failed")]
+    Silent(#[from] SilentRenewalError),
     /// The refresh token store failed or holds something unreadable.
     #[error("the refresh token store failed")]
     Store(#[from] RefreshStoreError),
@@ -172,6 +179,7 @@ impl RenewalError {
             | Self::Store(RefreshStoreError::Database(IndexedDbError::Unavailable))
             | Self::TokenEndpoint(TokenEndpointError::Refused(_))
             | Self::TokenEndpoint(TokenEndpointError::NotBearer) => true,
+            Self::Silent(silent) => silent.ends_session(),
             Self::TokenEndpoint(TokenEndpointError::Status(status)) => {
                 (400..500).contains(status) && *status != 408 && *status != 429
             }
@@ -191,8 +199,9 @@ pub(crate) type KeyCache = Rc<RefCell<Option<VerificationKeys>>>;
 
 /// Renews the session under the cross-tab lock (see the module documentation). A refusal that
 /// ends the session also removes it from both stores, and marks it ended for the other tabs,
-/// before the lock is let go; without a refresh token nothing is removed, and the session
-/// lasts until its access token expires.
+/// before the lock is let go. Without a refresh token it renews silently where
+/// [`AuthConfig::renews_silently`] allows; where nothing can renew it, nothing is removed, and
+/// the session lasts until its access token expires.
 ///
 /// # Errors
 /// [`RenewalError`]; [`RenewalError::ends_session`] tells whether to log out or retry.
@@ -209,7 +218,19 @@ async fn renew_holding_lock(
     reason: &RenewalReason,
     keys: &KeyCache,
 ) -> Result<Renewal, RenewalError> {
-    let outcome = renew_from_store(config, reason, keys).await;
+    let outcome = if config.renews_with_refresh_tokens() {
+        renew_from_store(config, reason, keys).await
+    } else {
+        Err(RenewalError::NoRefreshToken)
+    };
+    let outcome = match outcome {
+        Err(RenewalError::NoRefreshToken)
+            if config.renews_silently(&crate::browser::current_origin()) =>
+        {
+            renew_silently(config, reason, keys).await
+        }
+        outcome => outcome,
+    };
     let ended = outcome
         .as_ref()
         .is_err_and(|error| error.ends_session() && !matches!(error, RenewalError::NoRefreshToken));
@@ -267,28 +288,14 @@ async fn renew_from_store(
     Ok(Renewal::Renewed(renewable.session))
 }
 
-/// Verifies a renewed ID token with the cached keys, fetching them when none are cached or
-/// none has the token's `kid` (the tenant rotated its keys).
+/// Verifies a renewed ID token with the cached keys (see [`keys_for`]).
 async fn check_renewed_id_token(
     config: &AuthConfig,
     renewed: &IdToken,
     previous: &IdToken,
     keys: &KeyCache,
 ) -> Result<(), RenewalError> {
-    let kid = id_token_key_id(renewed)?;
-    let cached = keys
-        .borrow()
-        .as_ref()
-        .filter(|cached| cached.find(&kid).is_some())
-        .cloned();
-    let usable = match cached {
-        Some(cached) => cached,
-        None => {
-            let fetched = fetch_keys(config).await.map_err(RenewalError::Jwks)?;
-            *keys.borrow_mut() = Some(fetched.clone());
-            fetched
-        }
-    };
+    let usable = keys_for(config, renewed, keys).await?;
     verify_refreshed_id_token(
         renewed,
         previous,
@@ -299,6 +306,29 @@ async fn check_renewed_id_token(
     )
     .await?;
     Ok(())
+}
+
+/// The keys to verify `id_token` with: the cached ones, or freshly fetched ones (then cached)
+/// when none are cached or none has the token's `kid` (the tenant rotated its keys).
+pub(crate) async fn keys_for(
+    config: &AuthConfig,
+    id_token: &IdToken,
+    keys: &KeyCache,
+) -> Result<VerificationKeys, RenewalError> {
+    let kid = id_token_key_id(id_token)?;
+    let cached = keys
+        .borrow()
+        .as_ref()
+        .filter(|cached| cached.find(&kid).is_some())
+        .cloned();
+    match cached {
+        Some(cached) => Ok(cached),
+        None => {
+            let fetched = fetch_keys(config).await.map_err(RenewalError::Jwks)?;
+            *keys.borrow_mut() = Some(fetched.clone());
+            Ok(fetched)
+        }
+    }
 }
 
 #[cfg(test)]

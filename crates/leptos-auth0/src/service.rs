@@ -38,8 +38,9 @@ use crate::transaction::Transaction;
 pub enum AuthState {
     /// A callback is being completed.
     Loading,
-    /// The access token has expired and is being renewed with the refresh token: at start-up,
-    /// or after expiry while the tenant cannot be reached (renewal keeps retrying).
+    /// The access token has expired and is being renewed (with the refresh token, or
+    /// silently): at start-up, or after expiry while the tenant cannot be reached (renewal
+    /// keeps retrying).
     Renewing,
     /// Nobody is signed in.
     Anonymous,
@@ -75,10 +76,12 @@ pub struct AuthService {
 
 impl AuthService {
     /// Restores the session from storage and starts following the clock and the other tabs;
-    /// with refresh tokens, renews an expired session and schedules the renewal of a live one.
-    /// Must run inside a reactive owner (a component); `<AuthProvider>` does this for you.
+    /// where sessions are renewed (with refresh tokens, or silently:
+    /// [`AuthConfig::renews_sessions`]), renews an expired session and schedules the renewal
+    /// of a live one. Must run inside a reactive owner (a component); `<AuthProvider>` does
+    /// this for you.
     pub fn new(config: AuthConfig) -> Self {
-        let renews = config.renews_with_refresh_tokens();
+        let renews = config.renews_sessions(&current_origin());
         let restored = Session::restore_at_start(now_ms(), renews);
         let initial = match &restored {
             Restored::Live(session) => AuthState::Authenticated(session.clone()),
@@ -141,13 +144,13 @@ impl AuthService {
     /// The `redirect_uri`: configured, or `<origin>/callback`.
     pub fn redirect_uri(&self) -> String {
         self.config
-            .with_value(|config| config.redirect_uri.clone())
-            .unwrap_or_else(|| format!("{}/callback", current_origin()))
+            .with_value(|config| config.redirect_uri_at(&current_origin()))
     }
 
-    /// Whether silent `prompt=none` renewal would be allowed for this app (the configuration
-    /// and the same-site rule, see [`AuthConfig::silent_renewal_allowed`]). This library does
-    /// not perform silent renewal in a frame: sessions are renewed with refresh tokens.
+    /// Whether silent `prompt=none` renewal is allowed for this app (the configuration and
+    /// the same-site rule, see [`AuthConfig::silent_renewal_allowed`]). Sessions are renewed
+    /// with refresh tokens first; silently only where no refresh token can renew them, in the
+    /// code flow, at a provider that answers by web message ([`AuthConfig::renews_silently`]).
     pub fn silent_renewal_allowed(&self) -> bool {
         self.config
             .with_value(|config| config.silent_renewal_allowed(&current_origin()))
@@ -158,9 +161,12 @@ impl AuthService {
     /// `invalid_token` (then the request is sent once more).
     pub fn http(&self) -> AuthHttp {
         let service = *self;
-        let (api_url, renews) = self
-            .config
-            .with_value(|config| (config.api_url.clone(), config.renews_with_refresh_tokens()));
+        let (api_url, renews) = self.config.with_value(|config| {
+            (
+                config.api_url.clone(),
+                config.renews_sessions(&current_origin()),
+            )
+        });
         let config = AuthHttpConfig::new(&api_url, move || service.access_token());
         AuthHttp::new(if renews {
             config.renew_with(move |rejected| {
@@ -557,7 +563,7 @@ impl AuthService {
                         Some(true)
                             if service
                                 .config
-                                .with_value(AuthConfig::renews_with_refresh_tokens) =>
+                                .with_value(|config| config.renews_sessions(&current_origin())) =>
                         {
                             service.state.set(AuthState::Renewing);
                             service.renew_soon();

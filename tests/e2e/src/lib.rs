@@ -43,6 +43,8 @@ pub struct Traffic {
     pub token_requests: AtomicU64,
     /// `POST /oauth/revoke` requests to the tenant.
     pub revocations: AtomicU64,
+    /// Silent `GET /authorize?...prompt=none...` requests to the tenant.
+    pub silent_authorizations: AtomicU64,
     /// Content-Security-Policy violations the browser reported for the SPA's pages.
     pub csp_violations: AtomicU64,
     /// What the first [`MAX_KEPT_REPORTS`] of those reports said (directive and blocked URI).
@@ -168,6 +170,19 @@ impl Stack {
         dist: &Path,
         access_token_lifetime: Option<Duration>,
     ) -> Result<Self, Failure> {
+        Self::start_configured(dist, access_token_lifetime, serde_json::Map::new()).await
+    }
+
+    /// [`Stack::start_with`], with `settings` added to the SPA's `auth_config.json` (say
+    /// `"useRefreshTokens": false`).
+    ///
+    /// # Errors
+    /// As [`Stack::start`].
+    pub async fn start_configured(
+        dist: &Path,
+        access_token_lifetime: Option<Duration>,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, Failure> {
         check_dist(dist)?;
         let tenant_listener = TcpListener::bind("127.0.0.1:0").await?;
         let api_listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -189,6 +204,14 @@ impl Stack {
                 move |request: Request, next: Next| {
                     let traffic = Arc::clone(&counted);
                     async move {
+                        let silent = request.uri().path() == "/authorize"
+                            && request
+                                .uri()
+                                .query()
+                                .is_some_and(|query| query.contains("prompt=none"));
+                        if silent {
+                            traffic.silent_authorizations.fetch_add(1, Ordering::SeqCst);
+                        }
                         if request.method() == Method::POST {
                             match request.uri().path() {
                                 "/oauth/token" => {
@@ -207,16 +230,20 @@ impl Stack {
         );
 
         serve_api(api_listener, &issuer, &spa_origin, &traffic)?;
+        let mut auth_config = serde_json::json!({
+            "domain": issuer.trim_end_matches('/'),
+            "clientId": "local-spa-client",
+            "audience": AUDIENCE,
+            "scope": "openid profile email read:messages",
+            "apiUrl": api_url,
+        });
+        if let Some(fields) = auth_config.as_object_mut() {
+            fields.extend(settings);
+        }
         serve_spa(
             spa_listener,
             dist,
-            serde_json::json!({
-                "domain": issuer.trim_end_matches('/'),
-                "clientId": "local-spa-client",
-                "audience": AUDIENCE,
-                "scope": "openid profile email read:messages",
-                "apiUrl": api_url,
-            }),
+            auth_config,
             &content_security_policy(&origin_of(&issuer)?, &api_url),
             &traffic,
         )?;

@@ -1,7 +1,8 @@
 //! The whole story in real Chromium, as a person lives it: log in at the dev tenant, call the API,
 //! see the profile, log out; then a user without `read:messages`; then a forged callback; then,
 //! at a tenant whose access tokens live a few seconds, a reader who stays signed in in two tabs
-//! through several lifetimes, and whose refresh token is refused after the logout.
+//! through several lifetimes, and whose refresh token is refused after the logout; and at such
+//! a tenant, an app without refresh tokens whose reader stays signed in by silent renewal.
 
 use e2e::{AUDIENCE, Browser, Failure, Stack, Traffic, button, exact_text, jwt_claims, link};
 use std::path::PathBuf;
@@ -29,6 +30,10 @@ async fn a_person_logs_in_calls_the_api_and_logs_out() -> Result<(), Failure> {
     );
     let stack = Stack::start(&dist).await?;
     let short_lived = Stack::start_with(&dist, Some(SHORT_LIFETIME)).await?;
+    let mut without_refresh_tokens = serde_json::Map::new();
+    without_refresh_tokens.insert("useRefreshTokens".to_owned(), false.into());
+    let silent =
+        Stack::start_configured(&dist, Some(SHORT_LIFETIME), without_refresh_tokens).await?;
     let mut browser = Browser::start().await?;
     // The stories run to their end or first failure; the browser is closed either way, so no
     // Chromium outlives the test.
@@ -36,9 +41,83 @@ async fn a_person_logs_in_calls_the_api_and_logs_out() -> Result<(), Failure> {
     if outcome.is_ok() {
         outcome = renewal_story(&short_lived, &mut browser).await;
     }
+    if outcome.is_ok() {
+        outcome = silent_renewal_story(&silent, &mut browser).await;
+    }
     let closed = browser.close().await;
     outcome?;
     closed
+}
+
+/// A reader of an app configured with `useRefreshTokens: false`, at a tenant whose access
+/// tokens live [`SHORT_LIFETIME`] and which is same-site with the app (both on `localhost`),
+/// stays signed in through two lifetimes: the session is renewed silently, `prompt=none` in a
+/// hidden frame answered by web message, and the private API keeps answering.
+async fn silent_renewal_story(stack: &Stack, browser: &mut Browser) -> Result<(), Failure> {
+    let traffic = &stack.traffic;
+    browser
+        .client
+        .goto(&format!("{}/", stack.spa_origin))
+        .await?;
+    log_in(stack, browser, "reader@example.com").await?;
+    browser
+        .wait_for("the logged-in greeting", &exact_text(LOGGED_IN))
+        .await?;
+    if browser.stored_refresh_token().await?.is_some() {
+        return Err("a login without refresh tokens left one in IndexedDB".into());
+    }
+    let first_token = browser
+        .local_storage("access_token")
+        .await?
+        .unwrap_or_default();
+    let first_exp = jwt_claims(&first_token)?["exp"]
+        .as_u64()
+        .unwrap_or_default();
+    browser.click_link("Ping").await?;
+    let started = Instant::now();
+    while started.elapsed() < SHORT_LIFETIME * 2 {
+        let answered = Traffic::read(&traffic.api_ok);
+        browser.click_button("Call Private API").await?;
+        browser
+            .wait_until("the private API's answer", || async {
+                Ok(Traffic::read(&traffic.api_ok) > answered)
+            })
+            .await?;
+        browser
+            .wait_for("the private message", &exact_text(PRIVATE_MESSAGE))
+            .await?;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    browser.screenshot("ping-after-silent-renewals").await?;
+    let silent = Traffic::read(&traffic.silent_authorizations);
+    if silent == 0 {
+        return Err("no silent authorization request reached the tenant".into());
+    }
+    let unauthorized = Traffic::read(&traffic.api_unauthorized);
+    if unauthorized > 0 {
+        return Err(format!("the API answered 401 {unauthorized} times").into());
+    }
+    let renewed_token = browser
+        .local_storage("access_token")
+        .await?
+        .unwrap_or_default();
+    let renewed_exp = jwt_claims(&renewed_token)?["exp"]
+        .as_u64()
+        .unwrap_or_default();
+    if renewed_exp <= first_exp {
+        return Err(
+            format!("the access token's exp went from {first_exp} only to {renewed_exp}").into(),
+        );
+    }
+    if browser.stored_refresh_token().await?.is_some() {
+        return Err("a silent renewal left a refresh token in IndexedDB".into());
+    }
+    println!(
+        "e2e: signed in for {:?} by {silent} silent renewals",
+        started.elapsed()
+    );
+    // The hidden frame is allowed by the shipped policy's frame-src, and nothing else was refused.
+    traffic.expect_no_csp_violations("silent renewal")
 }
 
 /// A reader at a tenant whose access tokens live [`SHORT_LIFETIME`] keeps calling the private

@@ -41,11 +41,14 @@ pub const UNREACHABLE: &str = "http://127.0.0.1:9";
 /// The client id of every test configuration.
 pub const CLIENT_ID: &str = "local-spa-client";
 
-/// A configuration whose tenant is `domain` and whose API is `api_url`.
+/// A configuration whose tenant is `domain` and whose API is `api_url`. Like every test
+/// configuration here it renews no session silently, since the fake tenants do not answer
+/// `prompt=none`; the silent renewal tests turn it on.
 pub fn config(domain: &str, api_url: &str) -> AuthConfig {
     AuthConfig::from_json(&format!(
         r#"{{"domain":"{domain}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
-            "scope":"openid profile read:messages","apiUrl":"{api_url}"}}"#
+            "scope":"openid profile read:messages","apiUrl":"{api_url}",
+            "useSilentRenewalFallback":false}}"#
     ))
     .expect("test configuration is valid")
 }
@@ -73,7 +76,8 @@ pub fn keyless_echo_tenant(delay_ms: Option<u64>) -> Issuer {
 pub fn config_for_tenant(issuer: Issuer, response_type: &str) -> AuthConfig {
     let mut config = AuthConfig::from_json(&format!(
         r#"{{"domain":"{}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
-            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}"}}"#,
+            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}",
+            "useSilentRenewalFallback":false}}"#,
         echo_url()
     ))
     .expect("test configuration is valid");
@@ -87,7 +91,8 @@ pub fn config_for_tenant(issuer: Issuer, response_type: &str) -> AuthConfig {
 pub fn config_for_issuer(issuer: &str, response_type: &str, extra: &str) -> AuthConfig {
     AuthConfig::from_json(&format!(
         r#"{{"issuer":"{issuer}","clientId":"{CLIENT_ID}","audience":"https://quickstarts/api",
-            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}"{extra}}}"#
+            "apiUrl":"{UNREACHABLE}","responseType":"{response_type}",
+            "useSilentRenewalFallback":false{extra}}}"#
     ))
     .expect("test configuration is valid")
 }
@@ -427,13 +432,19 @@ pub struct RenewalTenant {
 impl RenewalTenant {
     /// A tenant no other test uses, whose access tokens live `lifetime_secs`.
     pub fn new(lifetime_secs: u64) -> Self {
+        Self::new_at(echo_url(), lifetime_secs)
+    }
+
+    /// [`RenewalTenant::new`] at the echo server's address `base` (say
+    /// [`echo_url_as_localhost`], another site than the test page's `127.0.0.1`).
+    pub fn new_at(base: &str, lifetime_secs: u64) -> Self {
         let id: String = leptos_auth0::random_urlsafe()
             .expect("random values")
             .chars()
             .filter(char::is_ascii_alphanumeric)
             .take(16)
             .collect();
-        let issuer = Issuer::parse(&format!("{}/renewal/{id}/{lifetime_secs}/", echo_url()))
+        let issuer = Issuer::parse(&format!("{base}/renewal/{id}/{lifetime_secs}/"))
             .expect("a loopback issuer");
         Self { id, issuer }
     }
@@ -466,14 +477,7 @@ impl RenewalTenant {
 
     /// What the tenant was asked so far.
     pub async fn stats(&self) -> RenewalStats {
-        let text = gloo_net::http::Request::get(&self.url("stats"))
-            .send()
-            .await
-            .expect("the echo server answers")
-            .text()
-            .await
-            .expect("a text answer");
-        let value: serde_json::Value = serde_json::from_str(&text).expect("json stats");
+        let value = self.stats_json().await;
         let number = |name: &str| value[name].as_u64().expect("a count");
         RenewalStats {
             token_requests: number("token_requests"),
@@ -496,6 +500,72 @@ impl RenewalTenant {
             .await
             .expect("the echo server answers");
         assert_eq!(answer.status(), 200);
+    }
+
+    /// Posts `body` to the tenant's `path`, which answers 204.
+    async fn post(&self, path: &str, body: &str) {
+        let answer = gloo_net::http::Request::post(&self.url(path))
+            .body(body.to_owned())
+            .expect("a text body")
+            .send()
+            .await
+            .expect("the echo server answers");
+        assert_eq!(answer.status(), 204, "{path}");
+    }
+
+    /// Makes the tenant's JWKS `keys_document` (a [`TestSigner`]'s).
+    pub async fn publish_keys(&self, keys_document: &str) {
+        self.post("keys", keys_document).await;
+    }
+
+    /// Sets what a silent `authorize` posts: `code`, `never`, `forged` or an error code.
+    pub async fn answer_silently(&self, answer: &str) {
+        self.post(&format!("silent?answer={answer}"), "").await;
+    }
+
+    /// Waits (at most ten seconds) for a silent `authorize` to issue a code, then signs the ID
+    /// token its exchange returns with `signer`, for the user of [`login_id_token`], carrying
+    /// the request's nonce.
+    pub async fn sign_silent_login(&self, signer: &TestSigner) {
+        let started = now_ms();
+        let nonce = loop {
+            if let Some(nonce) = self.silent_stats().await.nonce {
+                break nonce;
+            }
+            assert!(now_ms() - started < 10_000, "no silent request came");
+            gloo_timers::future::sleep(Duration::from_millis(20)).await;
+        };
+        let id_token = signer
+            .sign(&serde_json::json!({
+                "iss": self.issuer.as_str(), "sub": "auth0|reader", "aud": CLIENT_ID,
+                "nonce": nonce, "iat": now_secs(), "exp": now_secs() + 600,
+            }))
+            .await;
+        self.post("id_token", &id_token).await;
+    }
+
+    /// What the tenant was asked by silent renewals so far.
+    pub async fn silent_stats(&self) -> SilentStats {
+        let value = self.stats_json().await;
+        let text = |name: &str| value[name].as_str().map(str::to_owned);
+        SilentStats {
+            authorize_requests: value["authorize_requests"].as_u64().expect("a count"),
+            code_exchanges: value["code_exchanges"].as_u64().expect("a count"),
+            nonce: text("nonce"),
+            code_challenge: text("code_challenge"),
+            code_verifier: text("code_verifier"),
+        }
+    }
+
+    async fn stats_json(&self) -> serde_json::Value {
+        let text = gloo_net::http::Request::get(&self.url("stats"))
+            .send()
+            .await
+            .expect("the echo server answers")
+            .text()
+            .await
+            .expect("a text answer");
+        serde_json::from_str(&text).expect("json stats")
     }
 
     /// Makes the next `requests` token requests end without an answer.
@@ -522,6 +592,48 @@ pub struct RenewalStats {
     pub generation: u64,
     /// Whether the family is revoked.
     pub revoked: bool,
+}
+
+/// What a renewal tenant's silent `authorize` and code exchange were asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SilentStats {
+    /// Silent requests to `authorize` (`prompt=none`, `response_mode=web_message`).
+    pub authorize_requests: u64,
+    /// `authorization_code` grants at `oauth/token`.
+    pub code_exchanges: u64,
+    /// The nonce of the code issued and not yet exchanged.
+    pub nonce: Option<String>,
+    /// The PKCE challenge of the last code issued.
+    pub code_challenge: Option<String>,
+    /// The verifier the last exchange sent.
+    pub code_verifier: Option<String>,
+}
+
+/// How many iframes the document holds.
+pub fn frames() -> u32 {
+    web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .query_selector_all("iframe")
+        .unwrap()
+        .length()
+}
+
+/// The `state` in the address of the document's first iframe, if any.
+pub fn frame_state() -> Option<String> {
+    let frame = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .query_selector("iframe")
+        .unwrap()?;
+    let src = frame.get_attribute("src")?;
+    let (_, query) = src.split_once('?')?;
+    leptos_auth0::protocol::form::decode_pairs(query)
+        .into_iter()
+        .find(|(name, _)| name == "state")
+        .map(|(_, value)| value)
 }
 
 /// An access token issued `age_secs` ago that lives `lifetime_secs` in all.
