@@ -40,9 +40,11 @@ use crate::transaction::Transaction;
 
 /// How long a silent renewal waits at most for the provider's answer, the default of
 /// [`AuthConfig::silent_renewal_timeout`]. auth0-spa-js waits 60 seconds; this waits less,
-/// because the renewal holds the cross-tab lock meanwhile, whose lease (where a browser has no
-/// Web Locks) lasts [`LEASE_DURATION`](crate::LEASE_DURATION) and must also cover the code
-/// exchange and a key fetch.
+/// because the renewal holds the cross-tab lock meanwhile. Where a browser has no Web Locks that
+/// lock is a lease of [`LEASE_DURATION`](crate::LEASE_DURATION), which covers this wait, the
+/// code exchange and a key fetch, but not always a discovery fetch on top when every one of
+/// them takes its whole timeout: another tab may then start a second silent renewal, which
+/// costs one more request and rotates nothing.
 pub const SILENT_RENEWAL_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// The errors with which a provider says it cannot answer without the user (OIDC Core
@@ -238,22 +240,26 @@ pub async fn authorize_in_frame(
             }
         })
     };
-    window
-        .add_event_listener_with_callback("message", listener.as_ref().unchecked_ref())
+    // Owned by the frame from here on, so every early return below removes what was set up.
+    let mut frame = Frame {
+        window,
+        iframe,
+        listener,
+        timer: None,
+    };
+    frame
+        .window
+        .add_event_listener_with_callback("message", frame.listener.as_ref().unchecked_ref())
         .map_err(|_| SilentRenewalError::Frame)?;
+    // Without its timer the wait would have no end, and the renewal lock with it.
     let timer = set_timeout_with_handle(
         move || {
             let _ = resolve.call0(&JsValue::NULL);
         },
         timeout,
     )
-    .ok();
-    let frame = Frame {
-        window,
-        iframe,
-        listener,
-        timer,
-    };
+    .map_err(|_| SilentRenewalError::Frame)?;
+    frame.timer = Some(timer);
     frame.iframe.set_src(url);
     body.append_child(&frame.iframe)
         .map_err(|_| SilentRenewalError::Frame)?;
@@ -361,10 +367,8 @@ pub(crate) async fn renew_silently(
     let claims = verify_id_token(&id_token, &usable_keys, expected).await?;
     // The provider's session may now be another user's (someone logged out and in at the
     // provider in another tab): this session is not theirs to continue.
-    if stored
-        .subject()
-        .is_some_and(|subject| subject != claims.sub)
-    {
+    // A stored ID token that cannot be read names nobody, so it cannot vouch either.
+    if stored.subject().as_deref() != Some(claims.sub.as_str()) {
         return Err(IdTokenError::Changed("sub").into());
     }
     let expires_at_ms = session_expiry(now_ms(), tokens.expires_in, &tokens.access_token);
