@@ -6,7 +6,6 @@
 //! deployment points one build at another tenant.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::extract::Request;
 use axum::http::header::{CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderValue, Method, StatusCode};
@@ -307,15 +306,18 @@ fn serve_spa(
         )
         .route(
             CSP_REPORT_PATH,
-            post(move |body: axum::body::Bytes| {
+            post(move |body: axum::body::Body| {
                 let traffic = Arc::clone(&counted);
                 async move {
+                    // Counted before it is read, so a report too large to parse still counts.
+                    let body = axum::body::to_bytes(body, MAX_REPORT_BYTES)
+                        .await
+                        .unwrap_or_default();
                     traffic.record_csp_report(&body);
                     StatusCode::NO_CONTENT
                 }
             }),
         )
-        .layer(DefaultBodyLimit::max(MAX_REPORT_BYTES))
         .fallback_service(ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html"))))
         .layer(middleware::map_response(move |mut response: Response| {
             let policy = policy.clone();
