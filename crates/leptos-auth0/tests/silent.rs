@@ -25,6 +25,22 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const MEMBERS_TEXT: &str = "Welcome to the members' lounge.";
 
+/// A stored session as a login leaves it: `access_token`, `expires_at`, and an ID token whose
+/// claims can be read (a silent renewal continues a session only for the user it names).
+fn store_signed_in_session(access_token: &str, expires_at_ms: u64) {
+    store_session(access_token, expires_at_ms);
+    let now = now_ms() / 1000;
+    let id_token = unsigned_jwt(&serde_json::json!({
+        "iss": "http://localhost:3002/", "sub": "auth0|reader", "aud": CLIENT_ID,
+        "iat": now, "exp": now + 3600,
+    }));
+    web_sys::window()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .expect("localStorage")
+        .set_item(leptos_auth0::ID_TOKEN_KEY, &id_token)
+        .expect("stored ID token");
+}
+
 /// A configuration for `tenant` without refresh tokens, renewing silently (the default rule:
 /// the tenant is same-site with the test page), waiting `timeout` for the frame's answer.
 fn silent_config(tenant: &RenewalTenant, timeout: Duration) -> AuthConfig {
@@ -64,7 +80,7 @@ async fn without_refresh_tokens_a_session_is_renewed_silently_before_it_expires(
     let config = silent_config(&tenant, Duration::from_secs(10));
     // A 4-second token: renewed a quarter of its lifetime (1 s) before it expires.
     let first = access_token_aged(0, 4);
-    store_session(&first, now_ms() + 4_000);
+    store_signed_in_session(&first, now_ms() + 4_000);
     let (service, set_service) = signal(None::<AuthService>);
     let mounted = mount(move || {
         view! {
@@ -143,7 +159,7 @@ async fn login_required_from_the_frame_ends_the_session_saying_so() {
     tenant.answer_silently("login_required").await;
     let config = silent_config(&tenant, Duration::from_secs(10));
     // Due now: 10 s left, inside the one-minute margin.
-    store_session(&access_token_aged(590, 600), now_ms() + 10_000);
+    store_signed_in_session(&access_token_aged(590, 600), now_ms() + 10_000);
     let (_service, set_service) = signal(None::<AuthService>);
     let tab = mount(move || {
         view! {
@@ -184,7 +200,7 @@ async fn forged_and_malformed_messages_are_ignored_and_the_session_kept() {
     tenant.answer_silently("forged").await;
     let config = silent_config(&tenant, Duration::from_secs(3));
     let due = access_token_aged(570, 600);
-    store_session(&due, now_ms() + 30_000);
+    store_signed_in_session(&due, now_ms() + 30_000);
     let owner = Owner::new();
     let auth = owner.with(|| new_service(config.clone()));
     wait_until("the frame", 5_000, || frame_state().is_some()).await;
@@ -220,7 +236,7 @@ async fn a_tenant_that_never_answers_times_out_keeps_the_session_and_is_asked_ag
     tenant.answer_silently("never").await;
     let config = silent_config(&tenant, Duration::from_secs(1));
     let due = access_token_aged(570, 600);
-    store_session(&due, now_ms() + 30_000);
+    store_signed_in_session(&due, now_ms() + 30_000);
     let owner = Owner::new();
     let auth = owner.with(|| new_service(config));
     wait_until("the frame", 5_000, || frames() == 1).await;
@@ -261,7 +277,7 @@ async fn with_the_fallback_turned_off_no_silent_request_is_sent() {
     // `"useSilentRenewalFallback": false`.
     config.silent_renewal = SilentRenewal::Never;
     // A 2-second token: without renewal it ends at expiry.
-    store_session(&access_token_aged(0, 2), now_ms() + 2_000);
+    store_signed_in_session(&access_token_aged(0, 2), now_ms() + 2_000);
     let owner = Owner::new();
     let auth = owner.with(|| new_service(config));
     assert!(owner.with(|| auth.is_authenticated()));
@@ -278,7 +294,7 @@ async fn a_cross_site_tenant_gets_no_silent_request_unless_always_allowed() {
     let tenant = RenewalTenant::new_at(&echo_url_as_localhost(), 600);
     let config = silent_config(&tenant, Duration::from_secs(1));
     assert_eq!(config.silent_renewal, SilentRenewal::SameSiteOnly);
-    store_session(&access_token_aged(0, 2), now_ms() + 2_000);
+    store_signed_in_session(&access_token_aged(0, 2), now_ms() + 2_000);
     let owner = Owner::new();
     let auth = owner.with(|| new_service(config.clone()));
     ends_at_expiry_without_a_frame(&owner, auth).await;
@@ -288,7 +304,7 @@ async fn a_cross_site_tenant_gets_no_silent_request_unless_always_allowed() {
     tenant.answer_silently("never").await;
     let mut always = config;
     always.silent_renewal = SilentRenewal::Always;
-    store_session(&access_token_aged(570, 600), now_ms() + 30_000);
+    store_signed_in_session(&access_token_aged(570, 600), now_ms() + 30_000);
     let owner = Owner::new();
     let auth = owner.with(|| new_service(always));
     let started = now_ms();
