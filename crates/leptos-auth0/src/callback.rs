@@ -4,7 +4,7 @@
 use oidc_protocol::form::decode_pairs;
 use oidc_protocol::{
     AccessToken, AuthorizationCode, IdToken, RefreshToken, ResponseType, UnverifiedJwt,
-    check_access_token_hash,
+    check_access_token_hash, response_issuer_acceptable,
 };
 
 use crate::browser;
@@ -152,11 +152,10 @@ pub async fn complete_login(
         return Err(AuthError::StateMismatch);
     }
     // RFC 9207 section 2.4: an `iss` must be the issuer the request went to, byte for byte.
+    // Whether the provider promised to name itself is known only after discovery, below; a
+    // wrong name is refused before anything is fetched.
     let issuer = params("iss");
-    if issuer
-        .as_deref()
-        .is_some_and(|found| found != config.issuer_identifier())
-    {
+    if !response_issuer_acceptable(issuer.as_deref(), config.issuer_identifier(), false) {
         return Err(AuthError::ResponseIssuer { found: issuer });
     }
     if let CallbackResponse::Error { error, description } = response {
@@ -170,8 +169,8 @@ pub async fn complete_login(
             let metadata = discover(config).await?;
             // From a provider that says it names itself in every response, one that does not
             // is not its response.
-            if issuer.is_none()
-                && metadata.authorization_response_iss_parameter_supported == Some(true)
+            let promised = metadata.authorization_response_iss_parameter_supported == Some(true);
+            if !response_issuer_acceptable(issuer.as_deref(), config.issuer_identifier(), promised)
             {
                 return Err(AuthError::ResponseIssuer { found: None });
             }

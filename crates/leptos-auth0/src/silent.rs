@@ -16,7 +16,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::{TimeoutHandle, set_timeout_with_handle};
-use oidc_protocol::AuthorizationCode;
+use oidc_protocol::{AuthorizationCode, response_issuer_acceptable};
 use serde::Deserialize;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -328,11 +328,11 @@ pub(crate) async fn renew_silently(
         authorize_in_frame(&url, &authorization_origin, &transaction.state, timeout).await?;
     let (FrameResponse::Code { issuer, .. } | FrameResponse::Error { issuer, .. }) = &response;
     // RFC 9207 section 2.4, as for the login's callback.
-    let issuer_wrong = match issuer {
-        Some(issuer) => issuer != config.issuer_identifier(),
-        None => promises_issuer,
-    };
-    if issuer_wrong {
+    if !response_issuer_acceptable(
+        issuer.as_deref(),
+        config.issuer_identifier(),
+        promises_issuer,
+    ) {
         return Err(SilentRenewalError::ResponseIssuer.into());
     }
     let code = match response {

@@ -92,9 +92,40 @@ impl ProviderMetadata {
     }
 }
 
+/// RFC 9207 section 2.4: whether an authorization response naming `found` as its issuer (its
+/// `iss` parameter, if any) may come from `expected`. A named issuer must be `expected` byte for
+/// byte; a response that names none is acceptable only from an issuer that did not promise to
+/// name itself in every response (`promised`: its metadata's
+/// `authorization_response_iss_parameter_supported`).
+pub fn response_issuer_acceptable(found: Option<&str>, expected: &str, promised: bool) -> bool {
+    match found {
+        Some(found) => found == expected,
+        None => !promised,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_response_names_its_issuer_exactly_or_not_at_all_where_it_did_not_promise_to() {
+        let expected = "https://t.example/";
+        assert!(response_issuer_acceptable(Some(expected), expected, true));
+        assert!(response_issuer_acceptable(Some(expected), expected, false));
+        assert!(response_issuer_acceptable(None, expected, false));
+        assert!(!response_issuer_acceptable(None, expected, true));
+        for other in [
+            "https://t.example",
+            "https://T.example/",
+            "https://evil.example/",
+        ] {
+            assert!(
+                !response_issuer_acceptable(Some(other), expected, false),
+                "{other}"
+            );
+        }
+    }
 
     #[test]
     fn a_minimal_document_is_read_and_its_issuer_checked() {

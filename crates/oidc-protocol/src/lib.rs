@@ -49,7 +49,7 @@ pub mod token_response;
 pub use bearer::{CredentialsError, bearer_token};
 pub use challenge::{BearerChallenge, BearerErrorBody, BearerErrorCode};
 pub use claims::{AccessTokenClaims, AudienceClaim, IdTokenClaims, StandardClaims, UserInfo};
-pub use discovery::{DiscoveryError, ProviderMetadata};
+pub use discovery::{DiscoveryError, ProviderMetadata, response_issuer_acceptable};
 pub use http_url::{HttpUrl, Origin, Scheme, UrlError};
 pub use id_token::{
     IdTokenClaimsError, IdTokenExpectations, check_access_token_hash, check_id_token_claims,

@@ -338,12 +338,7 @@ fn serve_spa(
 /// # Errors
 /// `url` is not an absolute http(s) URL.
 pub fn origin_of(url: &str) -> Result<String, Failure> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .filter(|(scheme, _)| matches!(*scheme, "http" | "https"))
-        .ok_or_else(|| format!("{url} is not an http(s) URL"))?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    Ok(format!("{scheme}://{authority}"))
+    Ok(oidc_protocol::HttpUrl::parse(url)?.origin().to_string())
 }
 
 /// Fails unless `dist` holds a built app.
