@@ -287,7 +287,19 @@ mod tests {
 
     #[test]
     fn access_lines_have_the_shape_of_the_full_format() {
-        let line = formatted(|| {
+        // The message as the access log gives it (a string field), and as a format string.
+        let as_field = formatted(|| {
+            tracing::info!(
+                target: ACCESS_TARGET,
+                message = "finished processing request",
+                method = "GET",
+                path = "/api/private",
+                status = 200_u64,
+                latency_us = 42_u64,
+                sub = Some("auth0|\"x\"\n"),
+            );
+        });
+        let as_format = formatted(|| {
             tracing::info!(
                 target: ACCESS_TARGET,
                 method = "GET",
@@ -298,13 +310,15 @@ mod tests {
                 "finished processing request"
             );
         });
-        let (time, rest) = line.split_at(27);
-        assert!(time.ends_with('Z') && time.as_bytes()[10] == b'T', "{line}");
-        assert_eq!(
-            rest,
-            "  INFO api::request_log: finished processing request method=\"GET\" \
-             path=\"/api/private\" status=200 latency_us=42 sub=\"auth0|\\\"x\\\"\\n\"\n"
-        );
+        for line in [as_field, as_format] {
+            let (time, rest) = line.split_at(27);
+            assert!(time.ends_with('Z') && time.as_bytes()[10] == b'T', "{line}");
+            assert_eq!(
+                rest,
+                "  INFO api::request_log: finished processing request method=\"GET\" \
+                 path=\"/api/private\" status=200 latency_us=42 sub=\"auth0|\\\"x\\\"\\n\"\n"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::Request;
+use axum::http::header::AUTHORIZATION;
 use axum::response::Response;
 use axum_bearer_auth::ClaimsSlot;
 use tower::{Layer, Service};
@@ -61,20 +62,29 @@ where
         let method = request.method().clone();
         // A cheap clone: the path shares the request's bytes.
         let uri = request.uri().clone();
-        let caller = ClaimsSlot::new();
-        request.extensions_mut().insert(caller.clone());
+        // The extractors read a token from the `Authorization` header only, so a request without
+        // one is never authenticated and needs no slot. Skipping it spares anonymous requests
+        // (the public endpoint's) the extension map, a hash table allocated and freed per
+        // request: about a quarter of what this layer costs.
+        let caller = request.headers().contains_key(AUTHORIZATION).then(|| {
+            let slot = ClaimsSlot::new();
+            request.extensions_mut().insert(slot.clone());
+            slot
+        });
         let answer = self.inner.call(request);
         Box::pin(async move {
             let response = answer.await?;
             let latency = started.elapsed();
+            // The message as a string field rather than a format string: the line formatter
+            // then copies it instead of running it through `fmt`.
             tracing::info!(
                 target: ACCESS_TARGET,
+                message = FINISHED,
                 method = method.as_str(),
                 path = uri.path(),
                 status = response.status().as_u16(),
                 latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-                sub = caller.subject(),
-                "{FINISHED}"
+                sub = caller.as_ref().and_then(ClaimsSlot::subject),
             );
             Ok(response)
         })
