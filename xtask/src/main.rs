@@ -25,9 +25,9 @@ commands:
                  PART runs one of them alone: fmt, clippy, native, browser or e2e
   size           build the release app and print the size of what the browser downloads,
                  and the wasm by crate (with twiggy, installed when missing)
-  bench [api]    measure every API path in one run against a bare axum handler and raw
+  bench [api]    measure every API path in one run against bare axum handlers and raw
                  RS256 verification, and print the ratios it is held to (`cargo bench -p api`,
-                 about a minute)
+                 about half a minute once built)
   soak [--seconds N]
                  drive the API (while its issuer rotates keys and restarts) and then the dev
                  tenant (logins, refreshes, floods) at full speed on loopback for N seconds
