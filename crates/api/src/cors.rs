@@ -107,7 +107,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = CorsAnswer<S::Future>;
 
     fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(context)
@@ -125,19 +125,62 @@ where
             headers.insert(ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
             headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
             headers.insert(ACCESS_CONTROL_MAX_AGE, PREFLIGHT_MAX_AGE);
-            return Box::pin(std::future::ready(Ok(response)));
+            return CorsAnswer::Preflight {
+                response: Some(response),
+            };
         }
-        let answer = self.inner.call(request);
-        Box::pin(async move {
-            let mut response = answer.await?;
-            let headers = response.headers_mut();
-            // Other layers may vary on more; add to their list rather than replace it.
-            headers.append(VARY, ORIGIN_VARY);
-            if let Some(origin) = allowed_origin {
-                headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-                headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
+        CorsAnswer::Answering {
+            answer: self.inner.call(request),
+            allowed_origin,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer to a preflight, or the inner service's answer with the CORS headers added; a
+    /// future of its own rather than a boxed `async` block, which allocated and copied the
+    /// inner future for every request.
+    #[project = CorsAnswerProjection]
+    pub(crate) enum CorsAnswer<F> {
+        Preflight { response: Option<Response> },
+        Answering {
+            #[pin]
+            answer: F,
+            allowed_origin: Option<HeaderValue>,
+        },
+    }
+}
+
+impl<F> Future for CorsAnswer<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            // Polled again after it answered, which a caller must not do: an empty answer.
+            CorsAnswerProjection::Preflight { response } => {
+                Poll::Ready(Ok(response.take().unwrap_or_default()))
             }
-            Ok(response)
-        })
+            CorsAnswerProjection::Answering {
+                answer,
+                allowed_origin,
+            } => {
+                let mut response = match answer.poll(context) {
+                    Poll::Ready(Ok(response)) => response,
+                    Poll::Ready(Err(never)) => match never {},
+                    Poll::Pending => return Poll::Pending,
+                };
+                let headers = response.headers_mut();
+                // Other layers may vary on more; add to their list rather than replace it.
+                headers.append(VARY, ORIGIN_VARY);
+                if let Some(origin) = allowed_origin.take() {
+                    headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+                    headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSE_HEADERS);
+                }
+                Poll::Ready(Ok(response))
+            }
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! Request bounds: total header size and time to answer.
 //!
 //! A tower layer rather than `axum::middleware::from_fn`, which boxes an extra future and
-//! clones the rest of the route for every request. The timer is armed only for an answer that
-//! is not ready at its first poll (most are: no key to fetch), so the common request never
-//! touches the runtime's timer wheel; the bound then counts from that first poll.
+//! clones the rest of the route for every request, and with a future of its own rather than a
+//! boxed `async` block, which allocated and copied the route's future for every request. The
+//! timer is armed only for an answer that is not ready at its first poll (most are: no key to
+//! fetch), so the common request never touches the runtime's timer wheel; the bound then counts
+//! from that first poll.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -49,7 +51,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = LimitedAnswer<S::Future>;
 
     fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(context)
@@ -62,23 +64,59 @@ where
             .map(|(name, value)| name.as_str().len() + value.as_bytes().len())
             .sum();
         if header_bytes > self.limits.max_header_bytes {
-            return Box::pin(std::future::ready(Ok(
-                ApiError::HeadersTooLarge.into_response()
-            )));
+            return LimitedAnswer::Refused;
         }
-        let answer = self.inner.call(request);
-        let timeout = self.limits.timeout;
-        Box::pin(async move {
-            let mut answer = std::pin::pin!(answer);
-            let first = std::future::poll_fn(|context| Poll::Ready(answer.as_mut().poll(context)));
-            if let Poll::Ready(response) = first.await {
-                return response;
+        LimitedAnswer::Answering {
+            answer: self.inner.call(request),
+            timeout: self.limits.timeout,
+            deadline: None,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner service's answer, a 431 for headers over the bound, or a 503 once the
+    /// timeout has passed since the first poll found the answer not ready.
+    #[project = LimitedAnswerProjection]
+    pub(crate) enum LimitedAnswer<F> {
+        Refused,
+        Answering {
+            #[pin]
+            answer: F,
+            timeout: Duration,
+            // Boxed, and only once the answer is late: most never need it.
+            deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+        },
+    }
+}
+
+impl<F> Future for LimitedAnswer<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            LimitedAnswerProjection::Refused => {
+                Poll::Ready(Ok(ApiError::HeadersTooLarge.into_response()))
             }
-            match tokio::time::timeout(timeout, answer).await {
-                Ok(response) => response,
-                Err(_) => Ok(ApiError::Timeout.into_response()),
+            LimitedAnswerProjection::Answering {
+                answer,
+                timeout,
+                deadline,
+            } => {
+                if let Poll::Ready(response) = answer.poll(context) {
+                    return Poll::Ready(response);
+                }
+                let deadline =
+                    deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(*timeout)));
+                match deadline.as_mut().poll(context) {
+                    Poll::Ready(()) => Poll::Ready(Ok(ApiError::Timeout.into_response())),
+                    Poll::Pending => Poll::Pending,
+                }
             }
-        })
+        }
     }
 }
 
@@ -95,6 +133,13 @@ mod tests {
         Router::new()
             .route("/never", get(std::future::pending::<&'static str>))
             .route("/now", get(|| async { "ok" }))
+            .route(
+                "/soon",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    "ok"
+                }),
+            )
             .layer(limits)
     }
 
@@ -109,6 +154,19 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[tokio::test]
+    async fn answer_that_comes_late_but_in_time_is_passed_on() {
+        let app = limited(RequestLimits {
+            max_header_bytes: 1024,
+            timeout: Duration::from_secs(10),
+        });
+        let response = app
+            .oneshot(Request::get("/soon").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
     }
 
     #[tokio::test]
