@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use oidc_protocol::bearer::MAX_TOKEN_BYTES;
-use oidc_protocol::{AccessTokenClaims, Audience, Issuer, JwtError, UnverifiedJwt};
+use oidc_protocol::{Audience, AudienceClaim, ClientId, Issuer, JwtError, Scope, UnverifiedJwt};
 use serde::de::{Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -86,20 +86,41 @@ impl From<JwtError> for TokenError {
     }
 }
 
-/// The claims as they must appear: oidc-protocol's [`AccessTokenClaims`], where a claim of
-/// another JSON type makes deserialising fail, and so does a duplicate of any of them. The
-/// required ones are `Option` there so that their absence is reported as such rather than as a
-/// format error.
+/// The claims as they must appear: those of oidc-protocol's [`AccessTokenClaims`](oidc_protocol::AccessTokenClaims), each of its
+/// type there, so that a claim of another JSON type makes deserialising fail, and so does a
+/// duplicate of any of them. The required ones are `Option` so that their absence is reported
+/// as such rather than as a format error.
 ///
-/// `permissions` is the exception, read here beside them rather than by [`AccessTokenClaims`]
+/// The same fields as `AccessTokenClaims` rather than that struct flattened beside
+/// `permissions`: `#[serde(flatten)]` makes serde buffer every claim of every new token as
+/// generic content before reading it again, which cost a server more than the whole check of
+/// the claims. A test holds the two to the same claims.
+///
+/// `permissions` is the exception, read leniently rather than as in `AccessTokenClaims`
 /// (which would refuse the whole token): a wrong type is recorded, and only an error where the
 /// claim is consulted. A duplicate of it is still refused outright.
 #[derive(Deserialize)]
 struct TokenClaims {
+    #[serde(default)]
+    iss: Option<String>,
+    #[serde(default)]
+    sub: Option<String>,
+    #[serde(default)]
+    aud: Option<AudienceClaim>,
+    /// Read for its type only.
+    #[serde(default, rename = "iat")]
+    _iat: Option<u64>,
+    #[serde(default)]
+    exp: Option<u64>,
+    #[serde(default)]
+    nbf: Option<u64>,
+    /// Read for its type only.
+    #[serde(default, rename = "azp")]
+    _azp: Option<ClientId>,
+    #[serde(default)]
+    scope: Option<Scope>,
     #[serde(default, deserialize_with = "permissions_claim")]
     permissions: PermissionsClaim,
-    #[serde(flatten)]
-    claims: AccessTokenClaims,
 }
 
 /// Any JSON value is accepted here; only an array of strings grants anything.
@@ -236,10 +257,8 @@ impl TokenVerifier {
         })?;
         key.key
             .verify(jwt.signing_input().as_bytes(), jwt.signature())?;
-        let TokenClaims {
-            permissions,
-            claims,
-        } = jwt.claims::<TokenClaims>().map_err(TokenError::from)?;
+        let claims = jwt.claims::<TokenClaims>().map_err(TokenError::from)?;
+        let permissions = claims.permissions;
         let (Some(subject), Some(expires_at), Some(issuer), Some(audience)) =
             (claims.sub, claims.exp, &claims.iss, &claims.aud)
         else {
@@ -473,9 +492,8 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(claims.permissions, PermissionsClaim::Invalid);
-        assert_eq!(claims.claims.sub.as_deref(), Some("auth0|reader"));
-        assert!(claims.claims.scope.unwrap().contains("read:messages"));
-        assert_eq!(claims.claims.permissions, None);
+        assert_eq!(claims.sub.as_deref(), Some("auth0|reader"));
+        assert!(claims.scope.unwrap().contains("read:messages"));
     }
 
     #[test]
@@ -505,6 +523,40 @@ mod tests {
             assert!(
                 serde_json::from_value::<TokenClaims>(serde_json::json!({"azp": azp})).is_err(),
                 "{azp}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_claim_of_access_token_claims_is_type_checked_here_too() {
+        let full = oidc_protocol::AccessTokenClaims {
+            iss: Some("https://t/".to_owned()),
+            sub: Some("u".to_owned()),
+            aud: Some(AudienceClaim::One("a".to_owned())),
+            iat: Some(1),
+            exp: Some(2),
+            nbf: Some(1),
+            azp: Some(ClientId::new("c")),
+            scope: Some(Scope::new("s")),
+            permissions: Some(vec!["p".to_owned()]),
+        };
+        let Value::Object(claims) = serde_json::to_value(&full).unwrap() else {
+            panic!("claims are an object");
+        };
+        assert_eq!(
+            claims.len(),
+            9,
+            "a claim was added to AccessTokenClaims: {claims:?}"
+        );
+        for name in claims.keys().filter(|name| *name != "permissions") {
+            let wrong = serde_json::json!({ name.as_str(): {"not": "a claim value"} });
+            assert!(
+                serde_json::from_value::<oidc_protocol::AccessTokenClaims>(wrong.clone()).is_err(),
+                "{name}"
+            );
+            assert!(
+                serde_json::from_value::<TokenClaims>(wrong).is_err(),
+                "{name} of the wrong type is accepted here"
             );
         }
     }
