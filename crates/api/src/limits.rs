@@ -106,12 +106,21 @@ where
                 timeout,
                 deadline,
             } => {
+                let had_budget = tokio::task::coop::has_budget_remaining();
                 if let Poll::Ready(response) = answer.poll(context) {
                     return Poll::Ready(response);
                 }
                 let deadline =
                     deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(*timeout)));
-                match deadline.as_mut().poll(context) {
+                // An answer that spends the task's whole cooperative budget on every poll
+                // would leave none for the timer, which then never fires: check the deadline
+                // outside the budget in that case, as `tokio::time::timeout` does.
+                let late = if had_budget && !tokio::task::coop::has_budget_remaining() {
+                    std::pin::pin!(tokio::task::unconstrained(deadline.as_mut())).poll(context)
+                } else {
+                    deadline.as_mut().poll(context)
+                };
+                match late {
                     Poll::Ready(()) => Poll::Ready(Ok(ApiError::Timeout.into_response())),
                     Poll::Pending => Poll::Pending,
                 }
@@ -134,6 +143,18 @@ mod tests {
             .route("/never", get(std::future::pending::<&'static str>))
             .route("/now", get(|| async { "ok" }))
             .route(
+                "/busy",
+                get(|| async {
+                    // Spends the budget and yields, for ever as far as any test waits.
+                    let mut spins = 0_u64;
+                    while spins < u64::MAX {
+                        tokio::task::consume_budget().await;
+                        spins += 1;
+                    }
+                    "never"
+                }),
+            )
+            .route(
                 "/soon",
                 get(|| async {
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -154,6 +175,21 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[tokio::test]
+    async fn answer_that_spends_the_whole_budget_at_every_poll_is_still_cut_off() {
+        let app = limited(RequestLimits {
+            max_header_bytes: 1024,
+            timeout: Duration::from_millis(20),
+        });
+        let answer = tokio::time::timeout(
+            Duration::from_secs(5),
+            app.oneshot(Request::get("/busy").body(Body::empty()).unwrap()),
+        )
+        .await
+        .expect("the request timeout fired");
+        assert_eq!(answer.unwrap().status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[tokio::test]
