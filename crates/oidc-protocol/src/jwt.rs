@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use serde::de::{DeserializeOwned, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -39,7 +39,7 @@ pub enum JwtError {
     Claims,
 }
 
-/// Any JSON object, of which nothing is kept.
+/// Any JSON object, read as `serde_json::Map` would read it but kept nowhere.
 struct AnyObject;
 
 impl<'de> Deserialize<'de> for AnyObject {
@@ -54,12 +54,67 @@ impl<'de> Deserialize<'de> for AnyObject {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<AnyObject, A::Error> {
-                while members.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                while members.next_entry::<AnyValue, AnyValue>()?.is_some() {}
                 Ok(AnyObject)
             }
         }
 
         deserializer.deserialize_map(Members)
+    }
+}
+
+/// Any JSON value, checked as `serde_json::Value` checks it and kept nowhere: strings decoded
+/// (a lone surrogate escape is an error), numbers in range, nesting within serde_json's limit.
+/// `IgnoredAny` would check the syntax only.
+struct AnyValue;
+
+impl<'de> Deserialize<'de> for AnyValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(AnyValueVisitor)
+    }
+}
+
+struct AnyValueVisitor;
+
+impl<'de> Visitor<'de> for AnyValueVisitor {
+    type Value = AnyValue;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+
+    fn visit_unit<E>(self) -> Result<AnyValue, E> {
+        Ok(AnyValue)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut elements: A) -> Result<AnyValue, A::Error> {
+        while elements.next_element::<AnyValue>()?.is_some() {}
+        Ok(AnyValue)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<AnyValue, A::Error> {
+        while members.next_entry::<AnyValue, AnyValue>()?.is_some() {}
+        Ok(AnyValue)
     }
 }
 
@@ -99,9 +154,9 @@ impl<'a> UnverifiedJwt<'a> {
         let signature = decode(signature)?;
         let header_map: Map<String, Value> =
             serde_json::from_str(&header_json).map_err(|_| JwtError::Malformed)?;
-        // Well-formed JSON, and an object: typed decoding can then only miss claims. Read
-        // without keeping anything, as building a map of every claim cost a server more than
-        // the rest of this function.
+        // Well-formed JSON, and an object: typed decoding can then only miss claims. Checked
+        // as a map of values would be, without building one: that cost a server more than the
+        // rest of this function.
         serde_json::from_str::<AnyObject>(&payload_json).map_err(|_| JwtError::Malformed)?;
         let signing_input_length = header.len() + 1 + payload.len();
         Ok(Self {
@@ -317,6 +372,31 @@ mod tests {
                 Some(JwtError::Malformed),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn payloads_are_checked_as_a_map_of_json_values_would_be() {
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        let cases = [
+            r#"{"sub":"\uD800"}"#,
+            r#"{"x":{"y":"\uDC00"}}"#,
+            r#"{"x":{"\uD800":1}}"#,
+            r#"{"x":1e400}"#,
+            r#"{"x":-1e400}"#,
+            &format!(r#"{{"x":{}}}"#, "9".repeat(400)),
+            &deep,
+            r#"{"x":"\uD83D\uDE00","y":[1,-2,3.5,true,null,{}],"y":0}"#,
+            r#"{"x":"\u00e9\n"}"#,
+        ];
+        for payload in cases {
+            let text = format!(
+                "{}.{}.c2ln",
+                base64url::encode("{}"),
+                base64url::encode(payload)
+            );
+            let as_map = serde_json::from_str::<Map<String, Value>>(payload).is_ok();
+            assert_eq!(UnverifiedJwt::parse(&text).is_ok(), as_map, "{payload}");
         }
     }
 
