@@ -15,9 +15,9 @@
 //! every round like a path; jsonwebtoken's `rust_crypto` backend is timed once for comparison.
 //! Then it prints the ratios the API is held to, from the rates and from the CPU times, and the
 //! token paths against the bare verifying handler: with the load generator on the same cores,
-//! that handler is the most any server verifying with ring reaches here. Last, the validator
-//! alone checks tokens in a loop on one thread, without HTTP: what the token check adds to the
-//! signature check.
+//! that handler is the most any server verifying with ring reaches here. After the raw loop of
+//! each round, the validator alone checks first-seen and forged tokens in a loop on the same
+//! thread, without HTTP: what the token check adds to the signature check.
 
 #[path = "../../axum-bearer-auth/tests/support/mod.rs"]
 mod support;
@@ -54,8 +54,9 @@ const REPEATING_TOKENS: usize = 200;
 const TIME_CAP: Duration = Duration::from_secs(20);
 /// Verifications of the raw ring loop per round, which runs between the paths like one of them.
 const RAW_VERIFIES: usize = 1_500;
-/// Tokens checked by the validator alone, without HTTP, per kind.
-const TOKEN_CHECKS: usize = 2_000;
+/// Tokens checked by the validator alone, without HTTP, per kind and round, right after the raw
+/// loop of the round.
+const TOKEN_CHECKS: usize = 250;
 /// Verifications of the raw rust_crypto loop, run once for comparison.
 const RUST_CRYPTO_VERIFIES: usize = 300;
 /// Server threads are told apart from the client's by these names.
@@ -528,9 +529,15 @@ fn main() {
     let minting = Instant::now();
     let repeating = mint(key, &jwks.issuer, 0, REPEATING_TOKENS);
     let first_seen = mint(key, &jwks.issuer, REPEATING_TOKENS, first_seen_count);
+    let checked = mint(
+        key,
+        &jwks.issuer,
+        REPEATING_TOKENS + first_seen_count,
+        ROUNDS * TOKEN_CHECKS,
+    );
     println!(
         "minted {} tokens in {:.1} s",
-        repeating.len() + first_seen.len(),
+        repeating.len() + first_seen.len() + checked.len(),
         minting.elapsed().as_secs_f64()
     );
     let bad_signature = forged(&repeating[0]);
@@ -668,14 +675,44 @@ fn main() {
             assert_eq!(warm.failed, 0, "warm-up of {} failed", target.name);
         }
 
+        // The token check alone, without HTTP, on this thread: a validator of its own, so that
+        // none of the tokens it checks is remembered yet.
+        let validator = axum_bearer_auth::BearerAuth::new(
+            axum_bearer_auth::BearerAuthConfig::new(
+                oidc_protocol::Issuer::parse(&jwks.issuer).expect("issuer"),
+                oidc_protocol::Audience::new(AUDIENCE),
+            )
+            .expect("bearer auth config"),
+        );
+        validator.verify(&repeating[0]).await.expect("keys fetched");
+        let forged_checks = vec![bad_signature.clone(); TOKEN_CHECKS];
+        // CPU time and count of the checks, first-seen tokens then forged ones.
+        let mut checks = [(Duration::ZERO, 0_usize); 2];
+
         let mut samples: Vec<Vec<Sample>> = targets.iter().map(|_| Vec::new()).collect();
         let mut raw_samples = Vec::new();
         for round in 0..ROUNDS {
-            // The raw loop takes its turn among the paths, so that it meets the same machine.
+            // The raw loop takes its turn among the paths, so that it meets the same machine,
+            // and the token checks follow it.
             for offset in 0..=targets.len() {
                 let index = (round + offset) % (targets.len() + 1);
                 let Some(target) = targets.get(index) else {
                     raw_samples.push(raw_round(RAW_VERIFIES, &mut ring_verify));
+                    let fresh = &checked[round * TOKEN_CHECKS..(round + 1) * TOKEN_CHECKS];
+                    for (kind, (tokens, valid)) in [(fresh, true), (&forged_checks[..], false)]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let before = thread_cpu();
+                        for token in tokens {
+                            let verdict = validator.verify(token).await.is_ok();
+                            assert_eq!(verdict, valid, "token check");
+                        }
+                        if let Some(cpu) = thread_cpu().zip(before).map(|(a, b)| a - b) {
+                            checks[kind].0 += cpu;
+                            checks[kind].1 += tokens.len();
+                        }
+                    }
                     continue;
                 };
                 let count = if target.once {
@@ -693,39 +730,8 @@ fn main() {
                 samples[index].push(sample);
             }
         }
-        // The token check alone, without HTTP, on this thread: a validator of its own, so that
-        // none of these tokens is remembered yet.
-        let validator = axum_bearer_auth::BearerAuth::new(
-            axum_bearer_auth::BearerAuthConfig::new(
-                oidc_protocol::Issuer::parse(&jwks.issuer).expect("issuer"),
-                oidc_protocol::Audience::new(AUDIENCE),
-            )
-            .expect("bearer auth config"),
-        );
-        validator.verify(&repeating[0]).await.expect("keys fetched");
-        let mut checks = Vec::new();
-        for (name, tokens, valid) in [
-            ("first-seen", &first_seen[..TOKEN_CHECKS], true),
-            (
-                "bad signature",
-                &vec![bad_signature.clone(); TOKEN_CHECKS][..],
-                false,
-            ),
-        ] {
-            let before = thread_cpu();
-            for token in tokens {
-                assert_eq!(validator.verify(token).await.is_ok(), valid, "token check");
-            }
-            let cpu = thread_cpu()
-                .zip(before)
-                .map(|(after, before)| after - before);
-            checks.push((
-                name,
-                cpu.map_or(f64::NAN, |cpu| {
-                    cpu.as_secs_f64() * 1e6 / tokens.len() as f64
-                }),
-            ));
-        }
+        let checks = [("first-seen", checks[0]), ("bad signature", checks[1])]
+            .map(|(name, (cpu, count))| (name, cpu.as_secs_f64() * 1e6 / count.max(1) as f64));
         (samples, raw_samples, checks)
     });
 
