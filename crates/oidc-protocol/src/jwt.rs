@@ -44,22 +44,10 @@ struct AnyObject;
 
 impl<'de> Deserialize<'de> for AnyObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Members;
-
-        impl<'de> Visitor<'de> for Members {
-            type Value = AnyObject;
-
-            fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                formatter.write_str("a JSON object")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<AnyObject, A::Error> {
-                while members.next_entry::<AnyValue, AnyValue>()?.is_some() {}
-                Ok(AnyObject)
-            }
-        }
-
-        deserializer.deserialize_map(Members)
+        // Asked for a map, serde_json refuses any other value before visiting it.
+        deserializer
+            .deserialize_map(AnyValueVisitor)
+            .map(|AnyValue| AnyObject)
     }
 }
 
