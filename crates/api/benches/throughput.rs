@@ -4,8 +4,8 @@
 //! cap, and the production layers, metrics and logging, the log written to `/dev/null`), bare
 //! axum handlers without any middleware on `axum::serve` (one answering as `/api/public` does,
 //! one doing a single ring verification of the bearer token and nothing else), and a local
-//! JWKS, all on 127.0.0.1:0, on a server runtime of its own. A lean HTTP/1.1 client on another thread keeps `CONNECTIONS`
-//! keep-alive connections busy, path after path, in rounds whose order rotates so that no path
+//! JWKS, all on 127.0.0.1:0, on a server runtime of its own. A lean HTTP/1.1 client on another
+//! thread keeps `CONNECTIONS` keep-alive connections busy, path after path, in rounds whose order rotates so that no path
 //! always runs on a warmer or quieter machine. Each path sends a bounded number of requests per
 //! round and stops at `TIME_CAP` whatever the machine.
 //!
@@ -459,9 +459,14 @@ fn report(name: &str, sample: &Sample) {
     );
 }
 
-fn ratio_line(name: &str, overall: f64, rounds: &mut [f64], goal: f64) {
+/// The median of the per-round ratios.
+fn median(rounds: &mut [f64]) -> f64 {
     rounds.sort_by(f64::total_cmp);
-    let median = rounds.get(rounds.len() / 2).copied().unwrap_or(f64::NAN);
+    rounds.get(rounds.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn ratio_line(name: &str, overall: f64, rounds: &mut [f64], goal: f64) {
+    let median = median(rounds);
     let verdict = if overall >= goal { "met" } else { "MISSED" };
     println!(
         "{name:<52} {overall:>6.2}x  (median of rounds {median:.2}x)  goal >= {goal:.1}x  {verdict}"
@@ -470,8 +475,7 @@ fn ratio_line(name: &str, overall: f64, rounds: &mut [f64], goal: f64) {
 
 /// A ratio without a goal, to read the others by.
 fn context_line(name: &str, overall: f64, rounds: &mut [f64]) {
-    rounds.sort_by(f64::total_cmp);
-    let median = rounds.get(rounds.len() / 2).copied().unwrap_or(f64::NAN);
+    let median = median(rounds);
     println!("{name:<52} {overall:>6.2}x  (median of rounds {median:.2}x)");
 }
 
@@ -487,6 +491,13 @@ fn main() {
         bytes: Arc::clone(&bytes),
     };
     let log_guard = api::logging::init(EnvFilter::new("info"), null, false).expect("logging");
+
+    // The issuer's public key, for the bare verifying handler and the raw loops.
+    let (modulus, exponent) = primary_key().public_components();
+    let verifying_key = Arc::new(ring::signature::RsaPublicKeyComponents {
+        n: modulus,
+        e: exponent,
+    });
 
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name(SERVER_THREAD)
@@ -511,15 +522,10 @@ fn main() {
             ConnectionStats::new(),
             std::future::pending(),
         ));
-        let (modulus, exponent) = primary_key().public_components();
-        let bare_key = Arc::new(ring::signature::RsaPublicKeyComponents {
-            n: modulus,
-            e: exponent,
-        });
         let bare = axum::Router::new()
             .route("/api/public", axum::routing::get(bare_public))
             .route("/api/private", axum::routing::get(bare_verify))
-            .with_state(bare_key);
+            .with_state(Arc::clone(&verifying_key));
         tokio::spawn(async move { axum::serve(bare_listener, bare).await });
         (jwks, app_address, bare_address)
     });
@@ -622,15 +628,10 @@ fn main() {
         scoped,
     ] = &targets;
 
-    let (modulus, exponent) = key.public_components();
     let (message, encoded_signature) = repeating[0].rsplit_once('.').expect("compact jws");
     let signature = base64url::decode(encoded_signature).expect("signature");
-    let components = ring::signature::RsaPublicKeyComponents {
-        n: modulus.clone(),
-        e: exponent.clone(),
-    };
     let mut ring_verify = || {
-        components
+        verifying_key
             .verify(
                 &ring::signature::RSA_PKCS1_2048_8192_SHA256,
                 message.as_bytes(),
@@ -638,7 +639,8 @@ fn main() {
             )
             .is_ok()
     };
-    let decoding = jsonwebtoken::DecodingKey::from_rsa_raw_components(&modulus, &exponent);
+    let decoding =
+        jsonwebtoken::DecodingKey::from_rsa_raw_components(&verifying_key.n, &verifying_key.e);
     let mut rust_crypto_verify = || {
         jsonwebtoken::crypto::verify(
             encoded_signature,
